@@ -1,0 +1,7 @@
+//! Wire types: what Portcullis sends and receives, as serde types and nothing else.
+
+pub mod discovery;
+pub mod jwk;
+
+pub use discovery::OpenIdConfiguration;
+pub use jwk::{Jwk, JwkSet};

@@ -1,0 +1,353 @@
+//! The embedded backend: one SQLite file in WAL mode.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use portcullis_core::bootstrap::TenantSeed;
+use portcullis_core::keys::StoredKey;
+use portcullis_core::{
+    Application, ClientGrant, ClientId, ResourceServer, Store, StoreError, Tenant, TenantId,
+    UnixTime,
+};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Sqlite, Transaction};
+
+use crate::OpenOptions;
+use crate::database_url::DatabaseUrl;
+use crate::errors::{SCHEMA_BEHIND, connect_error, db_error, migrate_error};
+use crate::rows::{
+    APPLICATIONS, ApplicationJson, ApplicationRow, CLIENT_GRANTS, ClientGrantRow, RESOURCE_SERVERS,
+    ResourceServerRow, SIGNING_KEYS, SigningKeyRow, TENANTS, TenantRow, convert_all, to_json,
+};
+
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Writers queue behind SQLite's single write lock; a few connections serve the readers.
+const MAX_SQLITE_CONNECTIONS: u32 = 4;
+
+/// [`Store`] on an SQLite file (or a private in-memory database).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `path`, then migrates it or checks
+    /// that it is migrated, as `opts` says. `:memory:` opens a private in-memory database.
+    pub async fn open(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
+        let store = Self::connect(path, opts).await?;
+        if opts.migrate {
+            store.migrate().await?;
+        } else {
+            store.check_schema().await?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the database without touching its schema.
+    pub async fn connect(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
+        let redacted = DatabaseUrl::sqlite_file(path).redacted();
+        let memory = DatabaseUrl::is_sqlite_memory(path);
+        let base = if memory {
+            SqliteConnectOptions::from_str("sqlite::memory:")
+                .map_err(|e| connect_error(&redacted, None, &e))?
+        } else {
+            SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+        };
+        let connect = base.foreign_keys(true).busy_timeout(Duration::from_secs(5));
+        let pool_options = if memory {
+            // Every connection to `:memory:` is its own database: keep exactly one, forever.
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, MAX_SQLITE_CONNECTIONS))
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(connect)
+            .await
+            .map_err(|e| connect_error(&redacted, None, &e))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Applies the migrations this version knows and the database lacks.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(migrate_error)
+    }
+
+    /// `Err(Migration)` unless every migration this version knows has been applied.
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        let (tables,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| db_error("_sqlx_migrations", e))?;
+        if tables == 0 {
+            return Err(StoreError::Migration(SCHEMA_BEHIND.to_owned()));
+        }
+        let applied: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| db_error("_sqlx_migrations", e))?;
+        crate::require_applied(&MIGRATOR, applied.into_iter().map(|(v,)| v))
+    }
+
+    /// The connection pool, for other SQLite-backed stores sharing the file.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection, waiting for them to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn write_seed(
+        tx: &mut Transaction<'static, Sqlite>,
+        seed: &TenantSeed,
+    ) -> Result<(), StoreError> {
+        insert_key(&mut **tx, &seed.key).await?;
+        for rs in &seed.resource_servers {
+            sqlx::query(
+                "INSERT INTO resource_servers (tenant_id, id, name, identifier, scopes, \
+                 signing_alg, token_lifetime, allow_offline_access, enforce_policies, \
+                 token_dialect, is_system, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(rs.tenant_id.as_str())
+            .bind(rs.id.as_str())
+            .bind(rs.name.as_str())
+            .bind(rs.identifier.as_str())
+            .bind(to_json(RESOURCE_SERVERS, "scopes", &rs.scopes)?)
+            .bind(rs.signing_alg.as_str())
+            .bind(i64::from(rs.token_lifetime))
+            .bind(rs.allow_offline_access)
+            .bind(rs.enforce_policies)
+            .bind(rs.token_dialect.as_str())
+            .bind(rs.is_system)
+            .bind(rs.created_at.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| db_error(RESOURCE_SERVERS, e))?;
+        }
+        for app in &seed.applications {
+            let json = ApplicationJson::of(app)?;
+            sqlx::query(
+                "INSERT INTO applications (tenant_id, client_id, name, app_type, \
+                 client_secret_hash, token_endpoint_auth_method, callbacks, \
+                 allowed_logout_urls, web_origins, grant_types, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(app.tenant_id.as_str())
+            .bind(app.client_id.as_str())
+            .bind(app.name.as_str())
+            .bind(app.app_type.as_str())
+            .bind(app.client_secret_hash.as_ref().map(|h| h.as_str()))
+            .bind(app.token_endpoint_auth_method.as_str())
+            .bind(json.callbacks)
+            .bind(json.allowed_logout_urls)
+            .bind(json.web_origins)
+            .bind(json.grant_types)
+            .bind(app.created_at.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| db_error(APPLICATIONS, e))?;
+        }
+        for grant in &seed.grants {
+            sqlx::query(
+                "INSERT INTO client_grants (tenant_id, id, client_id, audience, scope, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(grant.tenant_id.as_str())
+            .bind(grant.id.as_str())
+            .bind(grant.client_id.as_str())
+            .bind(grant.audience.as_str())
+            .bind(to_json(CLIENT_GRANTS, "scope", &grant.scope)?)
+            .bind(grant.created_at.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| db_error(CLIENT_GRANTS, e))?;
+        }
+        Ok(())
+    }
+}
+
+async fn insert_key<'e, E>(executor: E, key: &StoredKey) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    sqlx::query(
+        "INSERT INTO signing_keys (tenant_id, kid, alg, public_jwk, sealed_private_key, \
+         created_at, activates_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(key.tenant_id.as_str())
+    .bind(key.kid.as_str())
+    .bind(key.alg.as_str())
+    .bind(to_json(SIGNING_KEYS, "public_jwk", &key.public_jwk)?)
+    .bind(key.sealed_private_key.as_slice())
+    .bind(key.created_at.0)
+    .bind(key.activates_at.0)
+    .bind(key.revoked_at.map(|t| t.0))
+    .execute(executor)
+    .await
+    .map_err(|e| db_error(SIGNING_KEYS, e))?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(|e| db_error("ping", e))?;
+        Ok(())
+    }
+
+    async fn bootstrap(&self, seed: &TenantSeed) -> Result<bool, StoreError> {
+        // IMMEDIATE takes the write lock up front, so racing instances queue on the
+        // busy timeout instead of failing a lock upgrade.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| db_error(TENANTS, e))?;
+        let inserted = sqlx::query(
+            "INSERT INTO tenants (id, settings, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(seed.tenant.id.as_str())
+        .bind(to_json(TENANTS, "settings", &seed.tenant.settings)?)
+        .bind(seed.tenant.created_at.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db_error(TENANTS, e))?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await.map_err(|e| db_error(TENANTS, e))?;
+            return Ok(false);
+        }
+        // On error `tx` is dropped, which rolls it back.
+        Self::write_seed(&mut tx, seed).await?;
+        tx.commit().await.map_err(|e| db_error(TENANTS, e))?;
+        Ok(true)
+    }
+
+    async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+        let row: Option<TenantRow> =
+            sqlx::query_as("SELECT id, settings, created_at FROM tenants WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| db_error(TENANTS, e))?;
+        row.map(Tenant::try_from).transpose()
+    }
+
+    async fn application(
+        &self,
+        tenant: &TenantId,
+        client_id: &ClientId,
+    ) -> Result<Option<Application>, StoreError> {
+        let row: Option<ApplicationRow> = sqlx::query_as(
+            "SELECT tenant_id, client_id, name, app_type, client_secret_hash, \
+             token_endpoint_auth_method, callbacks, allowed_logout_urls, web_origins, \
+             grant_types, created_at \
+             FROM applications WHERE tenant_id = $1 AND client_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(client_id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| db_error(APPLICATIONS, e))?;
+        row.map(Application::try_from).transpose()
+    }
+
+    async fn applications(&self, tenant: &TenantId) -> Result<Vec<Application>, StoreError> {
+        let rows: Vec<ApplicationRow> = sqlx::query_as(
+            "SELECT tenant_id, client_id, name, app_type, client_secret_hash, \
+             token_endpoint_auth_method, callbacks, allowed_logout_urls, web_origins, \
+             grant_types, created_at \
+             FROM applications WHERE tenant_id = $1 ORDER BY created_at, rowid",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| db_error(APPLICATIONS, e))?;
+        convert_all(rows)
+    }
+
+    async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
+        let rows: Vec<ResourceServerRow> = sqlx::query_as(
+            "SELECT tenant_id, id, name, identifier, scopes, signing_alg, token_lifetime, \
+             allow_offline_access, enforce_policies, token_dialect, is_system, created_at \
+             FROM resource_servers WHERE tenant_id = $1 ORDER BY created_at, rowid",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| db_error(RESOURCE_SERVERS, e))?;
+        convert_all(rows)
+    }
+
+    async fn client_grants(&self, tenant: &TenantId) -> Result<Vec<ClientGrant>, StoreError> {
+        let rows: Vec<ClientGrantRow> = sqlx::query_as(
+            "SELECT tenant_id, id, client_id, audience, scope, created_at \
+             FROM client_grants WHERE tenant_id = $1 ORDER BY created_at, rowid",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| db_error(CLIENT_GRANTS, e))?;
+        convert_all(rows)
+    }
+
+    async fn signing_keys(&self, tenant: &TenantId) -> Result<Vec<StoredKey>, StoreError> {
+        let rows: Vec<SigningKeyRow> = sqlx::query_as(
+            "SELECT tenant_id, kid, alg, public_jwk, sealed_private_key, created_at, \
+             activates_at, revoked_at \
+             FROM signing_keys WHERE tenant_id = $1 \
+             ORDER BY activates_at, created_at, rowid",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| db_error(SIGNING_KEYS, e))?;
+        convert_all(rows)
+    }
+
+    async fn insert_signing_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        insert_key(&self.pool, key).await
+    }
+
+    async fn revoke_signing_key(
+        &self,
+        tenant: &TenantId,
+        kid: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE signing_keys SET revoked_at = $1 \
+             WHERE tenant_id = $2 AND kid = $3 AND revoked_at IS NULL",
+        )
+        .bind(at.0)
+        .bind(tenant.as_str())
+        .bind(kid)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| db_error(SIGNING_KEYS, e))?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,136 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use portcullis_server::Flags;
+
+/// Portcullis: a self-hosted identity platform, compatible with Auth0.
+///
+/// Start with `portcullis serve`: an OpenID provider on http://127.0.0.1:4000/ with its
+/// data in ./portcullis-data (SQLite). Settings come from flags, then PORTCULLIS_*
+/// environment variables, then portcullis.toml, then defaults.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portcullis",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [env: PORTCULLIS_CONFIG] [default: ./portcullis.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory of the SQLite database and generated secrets [env: PORTCULLIS_DATA_DIR]
+    /// [default: ./portcullis-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Use this database instead of the embedded SQLite, e.g. postgres://host/db
+    /// [env: PORTCULLIS_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format: pretty or json [env: PORTCULLIS_LOG_FORMAT] [default: pretty]
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (creates the default tenant on first start)
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit
+    Migrate,
+    /// Validate the configuration without starting
+    CheckConfig(ServeArgs),
+    /// Signing keys: list, rotate, revoke
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Administration
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port [env: PORTCULLIS_LISTEN]
+    /// [default: 127.0.0.1:4000]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// Public base URL, the issuer (e.g. https://id.example.com/) [env:
+    /// PORTCULLIS_PUBLIC_URL] [default: derived from the listen address]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// TLS certificate chain, PEM [env: PORTCULLIS_TLS_CERT]
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key, PEM [env: PORTCULLIS_TLS_KEY]
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve https with a local CA and a certificate for localhost, made under the data
+    /// dir; trust it with NODE_EXTRA_CA_CERTS=<data-dir>/tls/ca.pem
+    /// [env: PORTCULLIS_TLS_SELF_SIGNED]
+    #[arg(long)]
+    pub tls_self_signed: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the tenant's signing keys and their states
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish a new signing key now; it starts signing after --activate-in
+    Rotate {
+        /// Algorithm of the new key: RS256, ES256 or EdDSA [default: keys.algorithm]
+        #[arg(long, value_name = "ALG")]
+        alg: Option<String>,
+        /// Delay before the new key signs, so verifiers can fetch it first: 90s, 15m, 1h
+        #[arg(
+            long,
+            value_name = "DURATION",
+            default_value = "15m",
+            conflicts_with = "now"
+        )]
+        activate_in: String,
+        /// Sign with the new key at once (after a compromise)
+        #[arg(long)]
+        now: bool,
+    },
+    /// Withdraw a key from the key set at once (replacing it if it was signing)
+    Revoke {
+        /// The key's kid
+        kid: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create the default tenant, its first key and applications, if not there yet
+    Bootstrap(ServeArgs),
+}
+
+impl GlobalArgs {
+    pub fn flags(&self, serve: &ServeArgs) -> Flags {
+        Flags {
+            config: self.config.clone(),
+            listen: serve.listen.clone(),
+            public_url: serve.public_url.clone(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            tls_cert: serve.tls_cert.clone(),
+            tls_key: serve.tls_key.clone(),
+            tls_self_signed: serve.tls_self_signed,
+            log_format: self.log_format.clone(),
+        }
+    }
+}

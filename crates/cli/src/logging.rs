@@ -1,0 +1,19 @@
+//! Logs go to stderr; stdout is kept for what a command prints for the user.
+
+use portcullis_server::config::LogFormat;
+use tracing_subscriber::EnvFilter;
+
+/// `RUST_LOG` wins over the configured level.
+pub fn init(format: LogFormat, level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests) is harmless: keep the first subscriber.
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}

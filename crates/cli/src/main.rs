@@ -1,0 +1,98 @@
+//! `portcullis`: the one binary. Serve, migrate, check the configuration, manage keys.
+
+mod admin;
+mod args;
+mod keys;
+mod logging;
+mod serve;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(&cli.global, &args, started).await,
+            Command::Migrate => serve::migrate(&cli.global).await,
+            Command::CheckConfig(args) => serve::check_config(&cli.global, &args),
+            Command::Keys(cmd) => keys::run(&cli.global, cmd).await,
+            Command::Admin(cmd) => admin::run(&cli.global, cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// A failed command: one line for the operator and the exit code (2: fix the
+/// configuration or the command line; 1: anything else).
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<portcullis_server::ServerError> for Failure {
+    fn from(e: portcullis_server::ServerError) -> Self {
+        Failure {
+            code: e.exit_code(),
+            message: one_line(&e),
+        }
+    }
+}
+
+impl From<portcullis_server::ConfigError> for Failure {
+    fn from(e: portcullis_server::ConfigError) -> Self {
+        Failure {
+            code: 2,
+            message: one_line(&e),
+        }
+    }
+}
+
+impl From<portcullis_core::StoreError> for Failure {
+    fn from(e: portcullis_core::StoreError) -> Self {
+        portcullis_server::ServerError::from(e).into()
+    }
+}
+
+impl From<portcullis_core::CoreError> for Failure {
+    fn from(e: portcullis_core::CoreError) -> Self {
+        portcullis_server::ServerError::from(e).into()
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out.replace('\n', " ")
+}

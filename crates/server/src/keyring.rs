@@ -1,0 +1,113 @@
+//! The signing keys an instance holds in memory, and the task that keeps them current.
+//!
+//! Keys are opened (decrypted and parsed) once per change, never per signature. Every
+//! instance re-reads the database every `refresh_interval`, and also at the moment its
+//! ring changes by the clock alone (a next key activating, a previous key retiring), so
+//! a rotation made by `portcullis keys rotate` reaches all instances without restarts.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use portcullis_core::keys::{KeyRing, retention_secs};
+use portcullis_core::{Clock, CoreError, Store, TenantId};
+use portcullis_jose::MasterKey;
+
+/// A key ring with its key set pre-serialized, so serving the JWKS costs a clone of
+/// a reference-counted buffer.
+#[derive(Debug)]
+pub struct LoadedRing {
+    pub ring: KeyRing,
+    pub jwks_json: Bytes,
+}
+
+/// Shared, swappable handle to the current ring.
+#[derive(Debug)]
+pub struct KeyRingHandle(RwLock<Arc<LoadedRing>>);
+
+impl KeyRingHandle {
+    pub fn new(ring: LoadedRing) -> Self {
+        KeyRingHandle(RwLock::new(Arc::new(ring)))
+    }
+
+    pub fn current(&self) -> Arc<LoadedRing> {
+        match self.0.read() {
+            Ok(guard) => guard.clone(),
+            // A writer panicked mid-swap; the Arc inside is still whole.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn replace(&self, ring: LoadedRing) {
+        let ring = Arc::new(ring);
+        match self.0.write() {
+            Ok(mut guard) => *guard = ring,
+            Err(poisoned) => *poisoned.into_inner() = ring,
+        }
+    }
+}
+
+/// Reads the tenant's keys from the store and opens the published ones.
+pub async fn load(
+    store: &dyn Store,
+    tenant: &TenantId,
+    master: &MasterKey,
+    clock: &dyn Clock,
+) -> Result<LoadedRing, CoreError> {
+    let t = store
+        .tenant(tenant)
+        .await?
+        .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?;
+    let lifetimes: Vec<u32> = store
+        .resource_servers(tenant)
+        .await?
+        .iter()
+        .map(|rs| rs.token_lifetime)
+        .collect();
+    let retention = retention_secs(t.settings.id_token_lifetime, &lifetimes);
+    let keys = store.signing_keys(tenant).await?;
+    let ring = KeyRing::open(&keys, master, clock.now(), retention)?;
+    let jwks_json = serde_json::to_vec(ring.jwks().as_ref())
+        .map(Bytes::from)
+        .unwrap_or_default();
+    Ok(LoadedRing { ring, jwks_json })
+}
+
+/// Keeps `handle` current until the runtime shuts down. A failed reload keeps the last
+/// good ring: a database hiccup must not take the key set down with it.
+pub fn spawn_refresh(
+    handle: Arc<KeyRingHandle>,
+    store: Arc<dyn Store>,
+    tenant: TenantId,
+    master: Arc<MasterKey>,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let wait = match handle.current().ring.changes_at() {
+                Some(at) => {
+                    let secs = u64::try_from(at.0.saturating_sub(clock.now().0)).unwrap_or(0);
+                    interval.min(Duration::from_secs(secs.max(1)))
+                }
+                None => interval,
+            };
+            tokio::time::sleep(wait).await;
+            match load(store.as_ref(), &tenant, &master, clock.as_ref()).await {
+                Ok(ring) => {
+                    let before = handle.current();
+                    if before.jwks_json != ring.jwks_json {
+                        tracing::info!(
+                            keys = ring.ring.jwks().keys.len(),
+                            "signing keys changed; key set reloaded"
+                        );
+                    }
+                    handle.replace(ring);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reloading signing keys failed; keeping the last key set")
+                }
+            }
+        }
+    })
+}

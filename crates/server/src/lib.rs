@@ -1,0 +1,19 @@
+//! The Portcullis HTTP server: OpenID Connect discovery and keys, operations endpoints,
+//! configuration, TLS and the serve loop. The only crate that turns errors into HTTP.
+
+pub mod config;
+pub mod error;
+pub mod issuer;
+pub mod keyring;
+pub mod master_key;
+pub mod middleware;
+pub mod routes;
+pub mod run;
+pub mod serve;
+pub mod state;
+pub mod tls;
+
+pub use config::{Config, ConfigError, Flags};
+pub use error::ServerError;
+pub use issuer::Issuer;
+pub use run::{Prepared, prepare};

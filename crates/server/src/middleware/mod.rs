@@ -1,0 +1,4 @@
+//! Middleware, one file each.
+
+pub mod metrics;
+pub mod security_headers;

@@ -1,0 +1,65 @@
+//! The HTTP surface.
+
+pub mod discovery;
+pub mod health;
+pub mod jwks;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::config::HttpConfig;
+use crate::error::json_error;
+use crate::middleware::{metrics, security_headers};
+use crate::state::AppState;
+
+/// The application: every route, with limits, metrics and security headers.
+pub fn router(state: AppState, http: &HttpConfig) -> Router {
+    let https = state.issuer.is_https();
+    let routes = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(jwks::jwks))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(http.body_limit))
+        .layer(RequestBodyLimitLayer::new(http.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            http.request_timeout,
+        ))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // The path only: query strings carry codes and tokens.
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        );
+    security_headers::apply(routes, https)
+}
+
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    let start = Instant::now();
+    let response = json_error(StatusCode::NOT_FOUND, "Not Found", "Not Found").into_response();
+    state.metrics.record(
+        req.method().as_str(),
+        "unmatched",
+        404,
+        start.elapsed().as_secs_f64(),
+    );
+    response
+}

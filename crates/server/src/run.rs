@@ -1,0 +1,148 @@
+//! Starting the server: bind, open the database, bootstrap on first start, load keys,
+//! then serve until told to stop.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
+use portcullis_core::{Clock, SystemClock, SystemRng, TenantId};
+use portcullis_store::OpenOptions;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, HttpConfig, MasterKeySource, TlsMode};
+use crate::error::ServerError;
+use crate::issuer::Issuer;
+use crate::keyring::{self, KeyRingHandle};
+use crate::serve::{Listener, serve};
+use crate::state::AppState;
+use crate::tls::{self, SelfSigned};
+use crate::{master_key, routes};
+
+/// A server that is bound and ready to serve.
+pub struct Prepared {
+    listener: Listener,
+    router: Router,
+    state: AppState,
+    http: HttpConfig,
+    refresh: JoinHandle<()>,
+    /// Set when this start created the tenant: the one time its secrets are shown.
+    pub bootstrap: Option<BootstrapReport>,
+    /// Set with `--tls-self-signed`.
+    pub self_signed: Option<SelfSigned>,
+}
+
+impl Prepared {
+    pub fn issuer(&self) -> &Issuer {
+        &self.state.issuer
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener.local_addr()
+    }
+
+    /// The router, for tests that drive it without a socket.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Serves until `shutdown` completes; then `/readyz` fails at once and in-flight
+    /// requests get `http.shutdown_timeout` to finish.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) {
+        let state = self.state.clone();
+        serve(self.listener, self.router, &self.http, async move {
+            shutdown.await;
+            state.begin_shutdown();
+        })
+        .await;
+        self.refresh.abort();
+    }
+}
+
+/// Everything up to serving. Binds first, so a port in use fails before anything is
+/// written.
+pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
+    create_data_dir(&config.data_dir)?;
+    let (tls_config, self_signed) = match &config.tls {
+        TlsMode::Off => (None, None),
+        TlsMode::Files { cert, key } => (Some(tls::server_config(cert, key)?), None),
+        TlsMode::SelfSigned => {
+            let files = tls::ensure_self_signed(&config.data_dir)?;
+            (
+                Some(tls::server_config(&files.cert, &files.key)?),
+                Some(files),
+            )
+        }
+    };
+    let listener = Listener::bind(config.listen, tls_config).await?;
+    let issuer = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| Issuer::from_listen(listener.local_addr(), listener.is_tls()));
+
+    let store = portcullis_store::open(&config.database, &OpenOptions::default()).await?;
+    if config.database.is_postgres()
+        && matches!(
+            config.master_key,
+            MasterKeySource::File { generate: true, .. }
+        )
+    {
+        tracing::warn!(
+            "PostgreSQL with the master key of the data dir: every instance on this \
+             database needs the same key (set PORTCULLIS_MASTER_KEY on each)"
+        );
+    }
+    let master = Arc::new(master_key::resolve(config.master_key)?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let rng = SystemRng::new();
+    let tenant = TenantId::default_tenant();
+    let report = bootstrap(
+        store.as_ref(),
+        clock.as_ref(),
+        &rng,
+        &master,
+        &tenant,
+        issuer.as_str(),
+    )
+    .await?;
+    let ring = keyring::load(store.as_ref(), &tenant, &master, clock.as_ref()).await?;
+    let keys = Arc::new(KeyRingHandle::new(ring));
+    let refresh = keyring::spawn_refresh(
+        keys.clone(),
+        store.clone(),
+        tenant.clone(),
+        master,
+        clock.clone(),
+        config.keys.refresh_interval,
+    );
+    let state = AppState::new(store, clock, tenant, issuer, keys, config.keys.jwks_max_age);
+    let router = routes::router(state.clone(), &config.http);
+    Ok(Prepared {
+        listener,
+        router,
+        state,
+        http: config.http,
+        refresh,
+        bootstrap: report,
+        self_signed,
+    })
+}
+
+/// The data dir holds the database and secrets: private to the user (0700 on Unix).
+pub fn create_data_dir(path: &std::path::Path) -> Result<(), ServerError> {
+    let err = |e: std::io::Error| ServerError::DataDir {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    };
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(err)
+}

@@ -16,6 +16,9 @@ use crate::tenant::Tenant;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database URL cannot be used (unknown scheme, no host, ...).
+    #[error("{0}")]
+    InvalidUrl(String),
     /// The database could not be reached or failed to answer.
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -50,7 +50,8 @@ impl ServerError {
             | ServerError::Tls(_)
             | ServerError::MasterKeyFile { .. }
             | ServerError::WrongMasterKey(_)
-            | ServerError::DataDir { .. } => 2,
+            | ServerError::DataDir { .. }
+            | ServerError::Store(StoreError::InvalidUrl(_)) => 2,
             ServerError::Store(_) | ServerError::Core(_) => 1,
         }
     }

@@ -20,8 +20,9 @@ use tower::ServiceExt;
 use crate::config::HttpConfig;
 use crate::error::ServerError;
 
-/// Largest request head (request line and headers) accepted; past it hyper answers 431.
-const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// hyper's read buffer bound: a rough cap on memory per connection. The exact 32 KiB
+/// limit on request heads is `middleware::header_limit`.
+const MAX_READ_BUFFER: usize = 64 * 1024;
 const MAX_HEADERS: usize = 100;
 
 /// A bound listening socket, with TLS when configured.
@@ -76,7 +77,7 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(http.header_read_timeout)
-        .max_buf_size(MAX_HEAD_BYTES)
+        .max_buf_size(MAX_READ_BUFFER)
         .max_headers(MAX_HEADERS);
     let graceful = GracefulShutdown::new();
     let handshake_timeout = http.header_read_timeout;

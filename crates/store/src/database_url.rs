@@ -30,9 +30,9 @@ impl DatabaseUrl {
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
             // Never echo the input: it may hold a password.
             let parsed = url::Url::parse(s)
-                .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
+                .map_err(|e| StoreError::InvalidUrl(format!("invalid PostgreSQL URL: {e}")))?;
             if parsed.host_str().is_none_or(str::is_empty) {
-                return Err(StoreError::Unavailable(
+                return Err(StoreError::InvalidUrl(
                     "invalid PostgreSQL URL: no host".to_owned(),
                 ));
             }
@@ -42,14 +42,14 @@ impl DatabaseUrl {
             let rest = &s["sqlite:".len()..];
             let path = rest.strip_prefix("//").unwrap_or(rest);
             if path.is_empty() {
-                return Err(StoreError::Unavailable(
+                return Err(StoreError::InvalidUrl(
                     "invalid SQLite URL: no file name (e.g. `sqlite:portcullis.db`)".to_owned(),
                 ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         let scheme = s.split_once(':').map_or("", |(scheme, _)| scheme);
-        Err(StoreError::Unavailable(if scheme.is_empty() {
+        Err(StoreError::InvalidUrl(if scheme.is_empty() {
             format!("unsupported database URL: expected {ACCEPTED}")
         } else {
             format!("unsupported database URL scheme `{scheme}:`: expected {ACCEPTED}")

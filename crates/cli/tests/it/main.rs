@@ -4,6 +4,7 @@
 
 mod errors;
 mod keys;
+mod limits;
 mod postgres;
 mod serve;
 

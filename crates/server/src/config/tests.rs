@@ -230,3 +230,14 @@ fn unknown_env_vars_are_reported_except_test_ones() {
         vec!["PORTCULLIS_LISTN".to_owned()]
     );
 }
+
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme = include_str!("../../../../README.md");
+    let start = readme.find("```toml\n").expect("README has a toml block") + "```toml\n".len();
+    let len = readme[start..].find("```").unwrap();
+    let c = load_toml(&readme[start..start + len]).unwrap();
+    assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(c.http.body_limit, 65_536);
+    assert_eq!(c.keys.refresh_interval, Duration::from_secs(30));
+}

@@ -1,4 +1,5 @@
 //! Middleware, one file each.
 
+pub mod header_limit;
 pub mod metrics;
 pub mod security_headers;

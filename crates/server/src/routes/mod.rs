@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::HttpConfig;
 use crate::error::json_error;
-use crate::middleware::{metrics, security_headers};
+use crate::middleware::{header_limit, metrics, security_headers};
 use crate::state::AppState;
 
 /// The application: every route, with limits, metrics and security headers.
@@ -37,6 +37,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         ))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(header_limit::limit))
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(RequestBodyLimitLayer::new(http.body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -1,5 +1,7 @@
 //! Logs go to stderr; stdout is kept for what a command prints for the user.
 
+use std::io::IsTerminal;
+
 use portcullis_server::config::LogFormat;
 use tracing_subscriber::EnvFilter;
 
@@ -10,6 +12,7 @@ pub fn init(format: LogFormat, level: &str) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second init (tests) is harmless: keep the first subscriber.
     let _ = match format {

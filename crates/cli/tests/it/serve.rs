@@ -126,3 +126,40 @@ fn help_lists_the_commands() {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }
+
+#[test]
+fn migrate_creates_the_schema_and_keys_then_ask_for_a_tenant() {
+    let (tmp, data) = data_dir();
+    let d = data.to_str().unwrap();
+    let out = crate::run(tmp.path(), &["migrate", "--data-dir", d], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        said,
+        format!("database schema is up to date: sqlite:{d}/portcullis.db\n")
+    );
+    let out = crate::run(tmp.path(), &["keys", "list", "--data-dir", d], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: tenant default does not exist (run `portcullis admin bootstrap` or start the server once)\n"
+    );
+}
+
+#[test]
+fn logs_are_plain_text_when_not_on_a_terminal() {
+    let (tmp, data) = data_dir();
+    let d = data.to_str().unwrap();
+    let out = crate::run(tmp.path(), &["admin", "bootstrap", "--data-dir", d], &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("generated a master key"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escapes in piped logs: {stderr:?}"
+    );
+}

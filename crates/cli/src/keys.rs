@@ -1,10 +1,8 @@
 //! `portcullis keys list | rotate | revoke`, on the configured database.
 
-use std::sync::Arc;
-
-use portcullis_core::keys::{KeyManager, key_states, retention_secs};
+use portcullis_core::keys::{KeyManager, key_states, tenant_retention_secs};
 use portcullis_core::{Clock, CoreError, Store, SystemClock, SystemRng, TenantId, UnixTime};
-use portcullis_jose::Algorithm;
+use portcullis_jose::{Algorithm, MasterKey};
 use portcullis_store::OpenOptions;
 use serde_json::json;
 
@@ -24,94 +22,95 @@ pub async fn run(global: &GlobalArgs, cmd: KeysCommand) -> Result<(), Failure> {
     .await?;
     let tenant = TenantId::default_tenant();
     let clock = SystemClock;
-    let retention = retention(store.as_ref(), &tenant).await?;
-    match cmd {
-        KeysCommand::List { json } => list(store, &tenant, &clock, retention, json).await,
+    let retention = tenant_retention_secs(store.as_ref(), &tenant).await?;
+    let (alg, activate_in, now) = match cmd {
+        KeysCommand::List { json } => {
+            return list(store.as_ref(), &tenant, &clock, retention, json).await;
+        }
         KeysCommand::Rotate {
             alg,
             activate_in,
             now,
-        } => {
-            let alg = match alg {
-                None => config.keys.algorithm,
-                Some(a) => Algorithm::parse(&a).ok_or_else(|| Failure {
-                    code: 2,
-                    message: format!("invalid --alg `{a}`: expected RS256, ES256 or EdDSA"),
-                })?,
-            };
-            let delay = if now {
-                0
-            } else {
-                parse_duration(&activate_in)?
-            };
-            let master = portcullis_server::master_key::resolve(config.master_key)?;
-            let rng = SystemRng::new();
-            let manager = KeyManager {
-                store: store.as_ref(),
-                clock: &clock,
-                rng: &rng,
-                master: &master,
-            };
-            let key = manager.rotate(&tenant, alg, delay).await?;
-            println!(
-                "published {} key {}; it signs from {} ({}). Running servers pick it up within keys.refresh_interval.",
-                key.alg,
-                key.kid,
-                rfc3339(key.activates_at),
-                if delay == 0 {
-                    "now".to_owned()
-                } else {
-                    format!("in {activate_in}")
-                },
-            );
-            Ok(())
-        }
+        } => (alg, activate_in, now),
         KeysCommand::Revoke { kid } => {
             let master = portcullis_server::master_key::resolve(config.master_key)?;
             let rng = SystemRng::new();
-            let manager = KeyManager {
-                store: store.as_ref(),
-                clock: &clock,
-                rng: &rng,
-                master: &master,
-            };
-            match manager.revoke(&tenant, &kid, retention).await {
-                Ok(None) => println!("revoked {kid}; it is no longer published"),
-                Ok(Some(new)) => println!(
-                    "revoked {kid}, which was signing; {} key {} signs from now on",
-                    new.alg, new.kid
-                ),
-                Err(CoreError::NoSuchKey(k)) => {
-                    return Err(Failure {
-                        code: 2,
-                        message: format!(
-                            "no unrevoked signing key with kid `{k}` (see `portcullis keys list`)"
-                        ),
-                    });
-                }
-                Err(e) => return Err(e.into()),
-            }
-            Ok(())
+            let manager = manager(store.as_ref(), &clock, &rng, &master);
+            return revoke(&manager, &tenant, &kid, retention).await;
         }
+    };
+    let alg = match alg {
+        None => config.keys.algorithm,
+        Some(a) => Algorithm::parse(&a).ok_or_else(|| Failure {
+            code: 2,
+            message: format!("invalid --alg `{a}`: expected RS256, ES256 or EdDSA"),
+        })?,
+    };
+    let delay = if now {
+        0
+    } else {
+        parse_duration(&activate_in)?
+    };
+    let master = portcullis_server::master_key::resolve(config.master_key)?;
+    let rng = SystemRng::new();
+    let key = manager(store.as_ref(), &clock, &rng, &master)
+        .rotate(&tenant, alg, delay)
+        .await?;
+    let when = if delay == 0 {
+        "now".to_owned()
+    } else {
+        format!("in {activate_in}")
+    };
+    println!(
+        "published {} key {}; it signs from {} ({when}). Running servers pick it up within keys.refresh_interval.",
+        key.alg,
+        key.kid,
+        rfc3339(key.activates_at),
+    );
+    Ok(())
+}
+
+fn manager<'a>(
+    store: &'a dyn Store,
+    clock: &'a dyn Clock,
+    rng: &'a SystemRng,
+    master: &'a MasterKey,
+) -> KeyManager<'a> {
+    KeyManager {
+        store,
+        clock,
+        rng,
+        master,
     }
 }
 
-async fn retention(store: &dyn Store, tenant: &TenantId) -> Result<i64, Failure> {
-    let t = store
-        .tenant(tenant)
-        .await?
-        .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?;
-    let lifetimes: Vec<u32> = store
-        .resource_servers(tenant)
-        .await?
-        .iter()
-        .map(|r| r.token_lifetime)
-        .collect();
-    Ok(retention_secs(t.settings.id_token_lifetime, &lifetimes))
+async fn revoke(
+    manager: &KeyManager<'_>,
+    tenant: &TenantId,
+    kid: &str,
+    retention: i64,
+) -> Result<(), Failure> {
+    match manager.revoke(tenant, kid, retention).await {
+        Ok(None) => println!("revoked {kid}; it is no longer published"),
+        Ok(Some(new)) => println!(
+            "revoked {kid}, which was signing; {} key {} signs from now on",
+            new.alg, new.kid
+        ),
+        Err(CoreError::NoSuchKey(k)) => {
+            return Err(Failure {
+                code: 2,
+                message: format!(
+                    "no unrevoked signing key with kid `{k}` (see `portcullis keys list`)"
+                ),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 async fn list(
-    store: Arc<dyn Store>,
+    store: &dyn Store,
     tenant: &TenantId,
     clock: &dyn Clock,
     retention: i64,

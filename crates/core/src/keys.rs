@@ -198,6 +198,22 @@ pub fn retention_secs(id_token_lifetime: u32, access_token_lifetimes: &[u32]) ->
     i64::from(longest) + 60
 }
 
+/// [`retention_secs`] for a tenant as stored: its ID token lifetime and its APIs'
+/// access token lifetimes.
+pub async fn tenant_retention_secs(store: &dyn Store, tenant: &TenantId) -> Result<i64, CoreError> {
+    let t = store
+        .tenant(tenant)
+        .await?
+        .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?;
+    let lifetimes: Vec<u32> = store
+        .resource_servers(tenant)
+        .await?
+        .iter()
+        .map(|rs| rs.token_lifetime)
+        .collect();
+    Ok(retention_secs(t.settings.id_token_lifetime, &lifetimes))
+}
+
 /// Generates a key and seals its private part. `activates_at` is when it starts signing.
 pub fn new_stored_key(
     tenant: &TenantId,

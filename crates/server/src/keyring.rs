@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use portcullis_core::keys::{KeyRing, retention_secs};
+use portcullis_core::keys::{KeyRing, tenant_retention_secs};
 use portcullis_core::{Clock, CoreError, Store, TenantId};
 use portcullis_jose::MasterKey;
 
@@ -54,17 +54,7 @@ pub async fn load(
     master: &MasterKey,
     clock: &dyn Clock,
 ) -> Result<LoadedRing, CoreError> {
-    let t = store
-        .tenant(tenant)
-        .await?
-        .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?;
-    let lifetimes: Vec<u32> = store
-        .resource_servers(tenant)
-        .await?
-        .iter()
-        .map(|rs| rs.token_lifetime)
-        .collect();
-    let retention = retention_secs(t.settings.id_token_lifetime, &lifetimes);
+    let retention = tenant_retention_secs(store, tenant).await?;
     let keys = store.signing_keys(tenant).await?;
     let ring = KeyRing::open(&keys, master, clock.now(), retention)?;
     let jwks_json = serde_json::to_vec(ring.jwks().as_ref())

@@ -2,6 +2,8 @@
 
 pub mod discovery;
 pub mod jwk;
+pub mod oauth;
 
 pub use discovery::OpenIdConfiguration;
 pub use jwk::{Jwk, JwkSet};
+pub use oauth::{ErrorBody, ErrorCode, TokenResponse};

@@ -56,8 +56,22 @@ pub trait Store: Send + Sync + 'static {
     /// All APIs of a tenant, oldest first.
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError>;
 
+    /// The API whose identifier (audience) is `identifier`.
+    async fn resource_server_by_identifier(
+        &self,
+        tenant: &TenantId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServer>, StoreError>;
+
     /// All client grants of a tenant, oldest first.
     async fn client_grants(&self, tenant: &TenantId) -> Result<Vec<ClientGrant>, StoreError>;
+    /// The grant of `client_id` for the API `audience` (there is at most one).
+    async fn client_grant(
+        &self,
+        tenant: &TenantId,
+        client_id: &ClientId,
+        audience: &str,
+    ) -> Result<Option<ClientGrant>, StoreError>;
 
     /// All signing keys of a tenant, revoked ones included, ordered by `activates_at`
     /// then `created_at`.

@@ -314,6 +314,43 @@ impl Store for SqliteStore {
         convert_all(rows)
     }
 
+    async fn resource_server_by_identifier(
+        &self,
+        tenant: &TenantId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServer>, StoreError> {
+        let row: Option<ResourceServerRow> = sqlx::query_as(
+            "SELECT tenant_id, id, name, identifier, scopes, signing_alg, token_lifetime, \
+             allow_offline_access, enforce_policies, token_dialect, is_system, created_at \
+             FROM resource_servers WHERE tenant_id = $1 AND identifier = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(identifier)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| db_error(RESOURCE_SERVERS, e))?;
+        row.map(ResourceServer::try_from).transpose()
+    }
+
+    async fn client_grant(
+        &self,
+        tenant: &TenantId,
+        client_id: &ClientId,
+        audience: &str,
+    ) -> Result<Option<ClientGrant>, StoreError> {
+        let row: Option<ClientGrantRow> = sqlx::query_as(
+            "SELECT tenant_id, id, client_id, audience, scope, created_at \
+             FROM client_grants WHERE tenant_id = $1 AND client_id = $2 AND audience = $3",
+        )
+        .bind(tenant.as_str())
+        .bind(client_id.as_str())
+        .bind(audience)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| db_error(CLIENT_GRANTS, e))?;
+        row.map(ClientGrant::try_from).transpose()
+    }
+
     async fn signing_keys(&self, tenant: &TenantId) -> Result<Vec<StoredKey>, StoreError> {
         let rows: Vec<SigningKeyRow> = sqlx::query_as(
             "SELECT tenant_id, kid, alg, public_jwk, sealed_private_key, created_at, \

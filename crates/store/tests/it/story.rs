@@ -146,6 +146,27 @@ async fn story(url: DatabaseUrl) {
     assert_eq!(api.token_dialect, "access_token");
     assert!(api.is_system);
     assert_eq!(api.created_at, T0);
+    assert_eq!(
+        store
+            .resource_server_by_identifier(&tenant, "http://127.0.0.1:4000/api/v2/")
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(api)
+    );
+    for other in [
+        "http://127.0.0.1:4000/api/v2",
+        "HTTP://127.0.0.1:4000/api/v2/",
+        "",
+    ] {
+        assert_eq!(
+            store
+                .resource_server_by_identifier(&tenant, other)
+                .await
+                .unwrap(),
+            None
+        );
+    }
 
     // The m2m app may call it with every scope.
     let grants = store.client_grants(&tenant).await.unwrap();
@@ -157,6 +178,28 @@ async fn story(url: DatabaseUrl) {
     assert_eq!(grant.audience, "http://127.0.0.1:4000/api/v2/");
     assert_eq!(grant.scope, MANAGEMENT_SCOPES);
     assert_eq!(grant.created_at, T0);
+    assert_eq!(
+        store
+            .client_grant(&tenant, &report.m2m_client_id, &grant.audience)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(grant)
+    );
+    assert_eq!(
+        store
+            .client_grant(&tenant, &report.web_client_id, &grant.audience)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .client_grant(&tenant, &report.m2m_client_id, "https://other/")
+            .await
+            .unwrap(),
+        None
+    );
 
     // The first signing key opens with the master key, and only with it.
     let keys = store.signing_keys(&tenant).await.unwrap();

@@ -34,6 +34,13 @@ export async function startPortcullis({ args = [], env = {} } = {}) {
     issuer: started.issuer,
     dataDir,
     stdout: () => stdout,
+    async waitForStdout(text, ms = 5000) {
+      const until = Date.now() + ms;
+      while (!stdout.includes(text)) {
+        if (Date.now() > until) throw new Error(`"${text}" not printed within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async stop() {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');

@@ -3,22 +3,27 @@
 
 pub mod application;
 pub mod bootstrap;
+pub mod client_auth;
+pub mod client_credentials;
 pub mod clock;
 pub mod error;
 pub mod grant;
 pub mod ids;
 pub mod keys;
+pub mod oauth_error;
 pub mod resource_server;
 pub mod rng;
 pub mod secret;
 pub mod store;
 pub mod tenant;
+pub mod token;
 
 pub use application::{AppType, Application, TokenEndpointAuthMethod};
 pub use clock::{Clock, ManualClock, SystemClock, UnixTime};
 pub use error::CoreError;
 pub use grant::ClientGrant;
 pub use ids::{ClientId, GrantId, ResourceServerId, TenantId};
+pub use oauth_error::OAuthError;
 pub use resource_server::{ResourceServer, ResourceServerScope};
 pub use rng::{Rng, SystemRng};
 pub use secret::{ClientSecret, SecretHash};

@@ -7,6 +7,7 @@ pub mod issuer;
 pub mod keyring;
 pub mod master_key;
 pub mod middleware;
+pub mod oauth_response;
 pub mod routes;
 pub mod run;
 pub mod serve;

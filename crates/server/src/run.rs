@@ -115,7 +115,15 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         clock.clone(),
         config.keys.refresh_interval,
     );
-    let state = AppState::new(store, clock, tenant, issuer, keys, config.keys.jwks_max_age);
+    let state = AppState::new(
+        store,
+        clock,
+        Arc::new(rng),
+        tenant,
+        issuer,
+        keys,
+        config.keys.jwks_max_age,
+    );
     let router = routes::router(state.clone(), &config.http);
     Ok(Prepared {
         listener,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
-use portcullis_core::{Clock, Store, TenantId};
+use portcullis_core::{Clock, Rng, Store, TenantId};
 
 use crate::issuer::Issuer;
 use crate::keyring::KeyRingHandle;
@@ -17,6 +17,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    pub rng: Arc<dyn Rng>,
     pub tenant: TenantId,
     pub issuer: Issuer,
     pub keys: Arc<KeyRingHandle>,
@@ -32,6 +33,7 @@ impl AppState {
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
+        rng: Arc<dyn Rng>,
         tenant: TenantId,
         issuer: Issuer,
         keys: Arc<KeyRingHandle>,
@@ -44,6 +46,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             store,
             clock,
+            rng,
             tenant,
             issuer,
             keys,

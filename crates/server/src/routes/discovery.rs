@@ -12,10 +12,15 @@ pub fn document(issuer: &Issuer) -> OpenIdConfiguration {
     OpenIdConfiguration {
         issuer: issuer.as_str().to_owned(),
         jwks_uri: issuer.join(".well-known/jwks.json"),
-        // The authorization and token endpoints arrive with the authorization server;
-        // until then no response type is offered.
+        // The authorization endpoint arrives with the login flow; until then no response
+        // type is offered.
         authorization_endpoint: None,
-        token_endpoint: None,
+        token_endpoint: Some(issuer.join("oauth/token")),
+        grant_types_supported: vec!["client_credentials".to_owned()],
+        token_endpoint_auth_methods_supported: vec![
+            "client_secret_basic".to_owned(),
+            "client_secret_post".to_owned(),
+        ],
         response_types_supported: Vec::new(),
         subject_types_supported: vec!["public".to_owned()],
         id_token_signing_alg_values_supported: vec![

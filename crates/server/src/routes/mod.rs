@@ -3,6 +3,8 @@
 pub mod discovery;
 pub mod health;
 pub mod jwks;
+pub mod token;
+mod token_request;
 
 use std::time::Instant;
 
@@ -10,7 +12,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -28,6 +30,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             get(discovery::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(jwks::jwks))
+        .route("/oauth/token", post(token::token))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

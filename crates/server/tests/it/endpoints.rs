@@ -27,7 +27,6 @@ async fn discovery_names_the_issuer_and_only_what_exists() {
     );
     // Not implemented yet, so not advertised.
     assert!(doc.get("authorization_endpoint").is_none());
-    assert!(doc.get("token_endpoint").is_none());
     assert!(doc.get("userinfo_endpoint").is_none());
 }
 

@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod limits;
+mod token;
 
 use axum::Router;
 use axum::body::Body;

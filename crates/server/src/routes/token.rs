@@ -1,0 +1,73 @@
+//! `POST /oauth/token`.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use portcullis_core::client_auth::authenticate;
+use portcullis_core::client_credentials::{self, ClientCredentialsRequest, GrantError};
+use portcullis_core::token::Issuance;
+use portcullis_core::{CoreError, OAuthError};
+use portcullis_proto::{ErrorCode, TokenResponse};
+
+use crate::oauth_response::{internal_error, token_error, token_success};
+use crate::routes::token_request::{parse_body, presented_client, uses_basic};
+use crate::state::AppState;
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let basic = uses_basic(&headers);
+    match handle(&state, &headers, &body).await {
+        Ok(response) => token_success(response),
+        Err(GrantError::OAuth(e)) => token_error(e, basic),
+        Err(GrantError::Internal(e)) => internal_error(&e),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenResponse, GrantError> {
+    let params = parse_body(headers, body)?;
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: grant_type"))?;
+    if grant_type != client_credentials::GRANT_TYPE {
+        return Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            format!("Unsupported grant type: {grant_type}"),
+        )
+        .into());
+    }
+    let presented = presented_client(headers, &params)?;
+    let app = state
+        .store
+        .application(&state.tenant, &presented.client_id)
+        .await?;
+    let app = authenticate(app.as_ref(), &presented)?;
+    let ring = state.keys.current();
+    let now = state.clock.now();
+    let signer = ring
+        .ring
+        .signing_key(now)
+        .ok_or(GrantError::Internal(CoreError::NoSigningKey))?;
+    let issuance = Issuance {
+        issuer: state.issuer.as_str(),
+        now,
+        rng: state.rng.as_ref(),
+        signer,
+    };
+    let request = ClientCredentialsRequest {
+        audience: params.get("audience").map(str::to_owned),
+        scope: params.get("scope").map(str::to_owned),
+    };
+    let issued = client_credentials::issue(state.store.as_ref(), &issuance, app, &request).await?;
+    Ok(TokenResponse {
+        access_token: issued.jwt,
+        id_token: None,
+        refresh_token: None,
+        scope: issued.scope,
+        expires_in: issued.expires_in,
+        token_type: "Bearer".to_owned(),
+    })
+}

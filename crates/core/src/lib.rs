@@ -11,6 +11,7 @@ pub mod grant;
 pub mod ids;
 pub mod keys;
 pub mod oauth_error;
+pub mod password;
 pub mod pkce;
 pub mod redirect_uri;
 pub mod resource_server;

@@ -2,12 +2,14 @@
 //! time is the [`Clock`] trait and randomness the [`Rng`] trait, all injected.
 
 pub mod application;
+pub mod authorize;
 pub mod bootstrap;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod clock;
 pub mod error;
 pub mod grant;
+pub mod id_token;
 pub mod ids;
 pub mod keys;
 pub mod oauth_error;

@@ -28,6 +28,9 @@ pub enum JoseError {
     /// Opening a sealed value failed; which check failed is deliberately not said.
     #[error("cannot decrypt: wrong master key or corrupted data")]
     Decrypt,
+    /// HKDF could not derive a key (not expected for 32-byte outputs).
+    #[error("cannot derive a key from the master key")]
+    KeyDerivation,
     /// A master key in configuration could not be read. Never contains the input.
     #[error("invalid master key: {0}")]
     InvalidMasterKey(String),

@@ -64,6 +64,24 @@ impl MasterKey {
     }
 
     /// Standard base64 with padding, as [`MasterKey::parse`] reads it.
+    /// A key for one purpose, derived with HKDF-SHA256 (empty salt, `purpose` as info),
+    /// so data sealed for one purpose can never be opened as another's.
+    pub fn derive(&self, purpose: &[u8]) -> Result<MasterKey, JoseError> {
+        struct Len32;
+        impl aws_lc_rs::hkdf::KeyType for Len32 {
+            fn len(&self) -> usize {
+                KEY_LEN
+            }
+        }
+        let prk = aws_lc_rs::hkdf::Salt::new(aws_lc_rs::hkdf::HKDF_SHA256, &[]).extract(&*self.0);
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        let info = [purpose];
+        prk.expand(&info, Len32)
+            .and_then(|okm| okm.fill(&mut *out))
+            .map_err(|_| JoseError::KeyDerivation)?;
+        Ok(MasterKey(out))
+    }
+
     pub fn to_base64(&self) -> String {
         STANDARD.encode(&self.0[..])
     }
@@ -152,6 +170,17 @@ impl fmt::Debug for MasterKey {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn derived_keys_differ_by_purpose_and_do_not_open_each_other() {
+        let master = super::MasterKey::generate().unwrap();
+        let a = master.derive(b"a").unwrap();
+        assert_eq!(a, master.derive(b"a").unwrap());
+        assert_ne!(a, master.derive(b"b").unwrap());
+        assert_ne!(a, master);
+        let sealed = a.seal(b"x", b"").unwrap();
+        assert!(master.derive(b"b").unwrap().open(&sealed, b"").is_err());
+        assert_eq!(&*a.open(&sealed, b"").unwrap(), b"x");
+    }
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
     use super::*;

@@ -22,4 +22,6 @@ pub enum CoreError {
     NoSuchKey(String),
     #[error("tenant has no active signing key")]
     NoSigningKey,
+    #[error("password hashing failed: {0}")]
+    Password(String),
 }

@@ -6,13 +6,19 @@
 use async_trait::async_trait;
 
 use crate::application::Application;
+use crate::authorization_code::{AuthorizationCode, CodeConsumption};
 use crate::bootstrap::TenantSeed;
 use crate::clock::UnixTime;
 use crate::grant::ClientGrant;
-use crate::ids::{ClientId, TenantId};
+use crate::ids::{ClientId, RoleId, TenantId, UserId};
 use crate::keys::StoredKey;
+use crate::password::PasswordHash;
+use crate::refresh_token::{RefreshToken, Rotation};
 use crate::resource_server::ResourceServer;
+use crate::role::Role;
+use crate::sso_session::SsoSession;
 use crate::tenant::Tenant;
+use crate::user::User;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -84,4 +90,172 @@ pub trait Store: Send + Sync + 'static {
         kid: &str,
         at: UnixTime,
     ) -> Result<bool, StoreError>;
+
+    // Users.
+
+    /// Stores a new user. `Conflict` when the tenant already has the user id or a user
+    /// whose email normalises ([`normalize_email`](crate::user::normalize_email)) to the
+    /// same address, or when the tenant does not exist.
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError>;
+    async fn user(&self, tenant: &TenantId, user_id: &UserId) -> Result<Option<User>, StoreError>;
+    /// The user whose email is `email`, compared after normalising both.
+    async fn user_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+    ) -> Result<Option<User>, StoreError>;
+    /// Replaces the user's password hash and sets `updated_at`. `false` when there is no
+    /// such user.
+    async fn set_password_hash(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        hash: &PasswordHash,
+        at: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// Counts a successful login: `logins_count + 1`, `last_login = at`. Atomic, so
+    /// concurrent logins all count. `false` when there is no such user.
+    async fn record_login(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<bool, StoreError>;
+
+    // Roles and permissions.
+
+    /// Stores a new role. `Conflict` when the tenant has the id or the name already.
+    async fn insert_role(&self, role: &Role) -> Result<(), StoreError>;
+    async fn role(&self, tenant: &TenantId, id: &RoleId) -> Result<Option<Role>, StoreError>;
+    /// Gives `role` each `(audience, permission)`; pairs it has already are skipped.
+    /// `Conflict` when the role or an API does not exist.
+    async fn add_role_permissions(
+        &self,
+        tenant: &TenantId,
+        role: &RoleId,
+        permissions: &[(String, String)],
+    ) -> Result<(), StoreError>;
+    /// Gives the user each role; roles it has already are skipped. `Conflict` when the
+    /// user or a role does not exist.
+    async fn assign_user_roles(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        roles: &[RoleId],
+    ) -> Result<(), StoreError>;
+    /// The permissions the user's roles give on the API `audience`: distinct, sorted
+    /// (bytewise).
+    async fn user_permissions(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        audience: &str,
+    ) -> Result<Vec<String>, StoreError>;
+
+    // Authorization codes.
+
+    /// `Conflict` when the code hash exists, or the client or user does not.
+    async fn insert_code(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
+    /// Marks the code consumed at `at`, atomically: of any number of concurrent calls
+    /// (on any number of instances) for one code, exactly one gets `Consumed`; the rest
+    /// get `AlreadyConsumed`. Expiry is not checked here.
+    async fn consume_code(
+        &self,
+        tenant: &TenantId,
+        code_hash: &str,
+        at: UnixTime,
+    ) -> Result<CodeConsumption, StoreError>;
+
+    // Refresh tokens.
+
+    /// Stores a token, typically generation 0 of a new family. `Conflict` when the hash,
+    /// or the family and generation, exist already, or the client or user does not.
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError>;
+    /// Presents the token whose hash is `presented_hash` and, if it may be used,
+    /// replaces it with `next`, all in one transaction. See [`Rotation`] and the
+    /// [`refresh_token`](crate::refresh_token) module for the rules.
+    ///
+    /// `next` must continue the presented token: same tenant, family, client and user,
+    /// generation + 1; otherwise `Conflict`, and nothing changes. Of concurrent calls
+    /// presenting one live token, exactly one gets `Rotated`; with `reuse_window_secs`
+    /// 0 the others get `Reused` and the whole family, the winner's new token included,
+    /// ends revoked.
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        presented_hash: &str,
+        next: &RefreshToken,
+        at: UnixTime,
+        reuse_window_secs: i64,
+    ) -> Result<Rotation, StoreError>;
+    /// Revokes every live token of the family. Returns how many were revoked.
+    async fn revoke_refresh_family(
+        &self,
+        tenant: &TenantId,
+        family_id: &str,
+        at: UnixTime,
+    ) -> Result<u64, StoreError>;
+    /// Revokes every family that came from the code `code_hash` (a replayed code:
+    /// security case C.19). Returns how many tokens were revoked.
+    async fn revoke_refresh_by_code(
+        &self,
+        tenant: &TenantId,
+        code_hash: &str,
+        at: UnixTime,
+    ) -> Result<u64, StoreError>;
+    /// Revokes every refresh token of the user (password change, block, deletion).
+    /// Returns how many were revoked.
+    async fn revoke_user_refresh_tokens(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<u64, StoreError>;
+    async fn refresh_token(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError>;
+
+    // SSO sessions.
+
+    /// `Conflict` when the id hash or the sid exist already, or the user does not.
+    async fn insert_session(&self, session: &SsoSession) -> Result<(), StoreError>;
+    /// The session whose cookie hashes to `id_hash`, revoked or expired ones included.
+    async fn session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+    ) -> Result<Option<SsoSession>, StoreError>;
+    /// Moves `last_active_at` forward to `at` (never back). `false` when there is no such
+    /// unrevoked session.
+    async fn touch_session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// `false` when there is no such unrevoked session.
+    async fn revoke_session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// Revokes every session of the user. Returns how many were revoked.
+    async fn revoke_user_sessions(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<u64, StoreError>;
+
+    // Housekeeping.
+
+    /// Deletes, in every tenant, what can never be used again and has been dead for
+    /// more than `grace_secs`: codes past `expires_at`; refresh-token families past their
+    /// absolute `expires_at`, past the newest idle expiry of the family, or wholly
+    /// revoked; sessions past `expires_at` or revoked. Whole families go at once.
+    /// Returns how many rows were deleted.
+    async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError>;
 }

@@ -25,6 +25,12 @@ pub struct TenantSettings {
     pub idle_session_lifetime: u32,
     /// ID token lifetime, seconds (Auth0 default 36000).
     pub id_token_lifetime: u32,
+    /// Roles (their [`RoleId`](crate::ids::RoleId) strings) given to every new user.
+    pub default_roles: Vec<String>,
+    /// Refresh-token rotation overlap period, seconds (Auth0 `leeway`; default 0): how long
+    /// after its rotation the previous refresh token may be presented again without
+    /// counting as reuse. 0 turns the overlap off.
+    pub refresh_token_reuse_window: u32,
 }
 
 impl Default for TenantSettings {
@@ -35,6 +41,27 @@ impl Default for TenantSettings {
             session_lifetime: 7 * 24,
             idle_session_lifetime: 3 * 24,
             id_token_lifetime: 36_000,
+            default_roles: Vec::new(),
+            refresh_token_reuse_window: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_stored_before_a_field_existed_read_with_its_default() {
+        let old: Result<TenantSettings, _> = serde_json::from_str(
+            r#"{"friendly_name":"Acme","picture_url":null,"session_lifetime":1,"idle_session_lifetime":2,"id_token_lifetime":3}"#,
+        );
+        let old = old.ok();
+        assert_eq!(
+            old.as_ref()
+                .map(|s| (s.default_roles.len(), s.refresh_token_reuse_window)),
+            Some((0, 0))
+        );
+        assert_eq!(old.map(|s| s.friendly_name), Some("Acme".to_owned()));
     }
 }

@@ -22,6 +22,7 @@ use sqlx::migrate::Migrator;
 mod database_url;
 mod errors;
 mod postgres;
+mod refresh;
 mod rows;
 mod sqlite;
 #[cfg(feature = "testing")]

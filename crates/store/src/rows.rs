@@ -5,10 +5,11 @@
 //! [`StoreError::Corrupt`], never a panic.
 
 use portcullis_core::keys::StoredKey;
+use portcullis_core::password::PasswordHash;
 use portcullis_core::{
-    AppType, Application, ClientGrant, ClientId, GrantId, ResourceServer, ResourceServerId,
-    ResourceServerScope, SecretHash, StoreError, Tenant, TenantId, TenantSettings,
-    TokenEndpointAuthMethod, UnixTime,
+    AppType, Application, AuthorizationCode, ClientGrant, ClientId, GrantId, RefreshToken,
+    ResourceServer, ResourceServerId, ResourceServerScope, Role, RoleId, SecretHash, SsoSession,
+    StoreError, Tenant, TenantId, TenantSettings, TokenEndpointAuthMethod, UnixTime, User, UserId,
 };
 use portcullis_jose::Algorithm;
 use portcullis_proto::Jwk;
@@ -20,6 +21,13 @@ pub(crate) const APPLICATIONS: &str = "applications";
 pub(crate) const RESOURCE_SERVERS: &str = "resource_servers";
 pub(crate) const CLIENT_GRANTS: &str = "client_grants";
 pub(crate) const SIGNING_KEYS: &str = "signing_keys";
+pub(crate) const USERS: &str = "users";
+pub(crate) const ROLES: &str = "roles";
+pub(crate) const ROLE_PERMISSIONS: &str = "role_permissions";
+pub(crate) const USER_ROLES: &str = "user_roles";
+pub(crate) const CODES: &str = "authorization_codes";
+pub(crate) const REFRESH_TOKENS: &str = "refresh_tokens";
+pub(crate) const SESSIONS: &str = "sso_sessions";
 
 /// A value as a JSON document, for a JSON column.
 pub(crate) fn to_json<T: Serialize + ?Sized>(
@@ -235,6 +243,272 @@ impl TryFrom<SigningKeyRow> for StoredKey {
             revoked_at: row.revoked_at.map(UnixTime),
         })
     }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    tenant_id: String,
+    user_id: String,
+    connection: String,
+    email: String,
+    email_verified: bool,
+    name: String,
+    nickname: String,
+    picture: Option<String>,
+    password_hash: Option<String>,
+    blocked: bool,
+    user_metadata: String,
+    app_metadata: String,
+    created_at: i64,
+    updated_at: i64,
+    last_login: Option<i64>,
+    logins_count: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        let t = USERS;
+        let password_hash = match row.password_hash {
+            None => None,
+            Some(stored) => Some(
+                PasswordHash::parse(&stored)
+                    .ok_or_else(|| corrupt(t, "password_hash: not in a known format".to_owned()))?,
+            ),
+        };
+        Ok(User {
+            tenant_id: TenantId::new(row.tenant_id),
+            user_id: UserId::new(row.user_id),
+            connection: row.connection,
+            email: row.email,
+            email_verified: row.email_verified,
+            name: row.name,
+            nickname: row.nickname,
+            picture: row.picture,
+            password_hash,
+            blocked: row.blocked,
+            user_metadata: from_json(t, "user_metadata", &row.user_metadata)?,
+            app_metadata: from_json(t, "app_metadata", &row.app_metadata)?,
+            created_at: UnixTime(row.created_at),
+            updated_at: UnixTime(row.updated_at),
+            last_login: row.last_login.map(UnixTime),
+            logins_count: to_u32(t, "logins_count", row.logins_count)?,
+        })
+    }
+}
+
+/// The JSON columns of a user, encoded once for either backend.
+pub(crate) struct UserJson {
+    pub user_metadata: String,
+    pub app_metadata: String,
+}
+
+impl UserJson {
+    pub(crate) fn of(user: &User) -> Result<Self, StoreError> {
+        Ok(UserJson {
+            user_metadata: to_json(USERS, "user_metadata", &user.user_metadata)?,
+            app_metadata: to_json(USERS, "app_metadata", &user.app_metadata)?,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RoleRow {
+    tenant_id: String,
+    id: String,
+    name: String,
+    description: String,
+    created_at: i64,
+}
+
+impl From<RoleRow> for Role {
+    fn from(row: RoleRow) -> Self {
+        Role {
+            tenant_id: TenantId::new(row.tenant_id),
+            id: RoleId::new(row.id),
+            name: row.name,
+            description: row.description,
+            created_at: UnixTime(row.created_at),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct CodeRow {
+    tenant_id: String,
+    code_hash: String,
+    client_id: String,
+    redirect_uri: String,
+    user_id: String,
+    scope: String,
+    audience: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    sid: String,
+    auth_time: i64,
+    created_at: i64,
+    expires_at: i64,
+    consumed_at: Option<i64>,
+}
+
+impl From<CodeRow> for AuthorizationCode {
+    fn from(row: CodeRow) -> Self {
+        AuthorizationCode {
+            tenant_id: TenantId::new(row.tenant_id),
+            code_hash: row.code_hash,
+            client_id: ClientId::new(row.client_id),
+            redirect_uri: row.redirect_uri,
+            user_id: UserId::new(row.user_id),
+            scope: row.scope,
+            audience: row.audience,
+            nonce: row.nonce,
+            code_challenge: row.code_challenge,
+            sid: row.sid,
+            auth_time: UnixTime(row.auth_time),
+            created_at: UnixTime(row.created_at),
+            expires_at: UnixTime(row.expires_at),
+            consumed_at: row.consumed_at.map(UnixTime),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RefreshTokenRow {
+    tenant_id: String,
+    token_hash: String,
+    family_id: String,
+    generation: i64,
+    client_id: String,
+    user_id: String,
+    scope: String,
+    audience: Option<String>,
+    sid: Option<String>,
+    code_hash: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    idle_expires_at: i64,
+    consumed_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<RefreshTokenRow> for RefreshToken {
+    type Error = StoreError;
+    fn try_from(row: RefreshTokenRow) -> Result<Self, StoreError> {
+        Ok(RefreshToken {
+            tenant_id: TenantId::new(row.tenant_id),
+            token_hash: row.token_hash,
+            family_id: row.family_id,
+            generation: to_u32(REFRESH_TOKENS, "generation", row.generation)?,
+            client_id: ClientId::new(row.client_id),
+            user_id: UserId::new(row.user_id),
+            scope: row.scope,
+            audience: row.audience,
+            sid: row.sid,
+            code_hash: row.code_hash,
+            created_at: UnixTime(row.created_at),
+            expires_at: UnixTime(row.expires_at),
+            idle_expires_at: UnixTime(row.idle_expires_at),
+            consumed_at: row.consumed_at.map(UnixTime),
+            revoked_at: row.revoked_at.map(UnixTime),
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    tenant_id: String,
+    id_hash: String,
+    sid: String,
+    user_id: String,
+    auth_time: i64,
+    created_at: i64,
+    last_active_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl From<SessionRow> for SsoSession {
+    fn from(row: SessionRow) -> Self {
+        SsoSession {
+            tenant_id: TenantId::new(row.tenant_id),
+            id_hash: row.id_hash,
+            sid: row.sid,
+            user_id: UserId::new(row.user_id),
+            auth_time: UnixTime(row.auth_time),
+            created_at: UnixTime(row.created_at),
+            last_active_at: UnixTime(row.last_active_at),
+            expires_at: UnixTime(row.expires_at),
+            revoked_at: row.revoked_at.map(UnixTime),
+        }
+    }
+}
+
+fn to_u32(table: &'static str, column: &str, value: i64) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| corrupt(table, format!("{column}: out of range: {value}")))
+}
+
+/// The columns of [`RefreshTokenRow`], for both backends.
+pub(crate) const REFRESH_TOKEN_COLUMNS: &str = "tenant_id, token_hash, family_id, generation, \
+     client_id, user_id, scope, audience, sid, code_hash, created_at, expires_at, \
+     idle_expires_at, consumed_at, revoked_at";
+
+/// The columns of [`CodeRow`], for both backends.
+pub(crate) const CODE_COLUMNS: &str = "tenant_id, code_hash, client_id, redirect_uri, user_id, \
+     scope, audience, nonce, code_challenge, sid, auth_time, created_at, expires_at, consumed_at";
+
+/// The columns of [`SessionRow`], for both backends.
+pub(crate) const SESSION_COLUMNS: &str = "tenant_id, id_hash, sid, user_id, auth_time, \
+     created_at, last_active_at, expires_at, revoked_at";
+
+/// What [`Store::sweep_expired`](portcullis_core::Store::sweep_expired) deletes, one
+/// statement per table, each binding the cutoff (`at - grace`) as `$1`. The same SQL on
+/// both backends.
+pub(crate) const SWEEPS: &[(&str, &str)] = &[
+    (
+        CODES,
+        "DELETE FROM authorization_codes WHERE expires_at < $1",
+    ),
+    (
+        // Whole families, once none of their tokens can be used: past the absolute
+        // expiry, past the newest idle expiry, or every token revoked.
+        REFRESH_TOKENS,
+        "DELETE FROM refresh_tokens WHERE (tenant_id, family_id) IN \
+         (SELECT tenant_id, family_id FROM refresh_tokens GROUP BY tenant_id, family_id \
+          HAVING MAX(expires_at) < $1 OR MAX(idle_expires_at) < $1 \
+          OR (COUNT(revoked_at) = COUNT(*) AND MAX(revoked_at) < $1))",
+    ),
+    (
+        SESSIONS,
+        "DELETE FROM sso_sessions WHERE expires_at < $1 OR revoked_at < $1",
+    ),
+];
+
+/// The refresh token that continues `old`, checked before it is stored: same tenant,
+/// family, client and user, next generation.
+pub(crate) fn check_successor(old: &RefreshToken, next: &RefreshToken) -> Result<(), StoreError> {
+    let continues = next.tenant_id == old.tenant_id
+        && next.family_id == old.family_id
+        && next.client_id == old.client_id
+        && next.user_id == old.user_id
+        && old.generation.checked_add(1) == Some(next.generation);
+    if continues {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "{REFRESH_TOKENS}: the next token must continue the family of the presented one \
+             with generation {}",
+            u64::from(old.generation) + 1
+        )))
+    }
+}
+
+/// Single-column rows as a sorted (bytewise, the same on both backends whatever the
+/// database's collation), deduplicated list.
+pub(crate) fn sorted_distinct(rows: Vec<(String,)>) -> Vec<String> {
+    let mut out: Vec<String> = rows.into_iter().map(|(s,)| s).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Converts every row, stopping at the first that does not convert.

@@ -7,9 +7,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use portcullis_core::bootstrap::TenantSeed;
 use portcullis_core::keys::StoredKey;
+use portcullis_core::password::PasswordHash;
 use portcullis_core::{
-    Application, ClientGrant, ClientId, ResourceServer, Store, StoreError, Tenant, TenantId,
-    UnixTime,
+    Application, AuthorizationCode, ClientGrant, ClientId, CodeConsumption, RefreshToken,
+    ResourceServer, Role, RoleId, Rotation, SsoSession, Store, StoreError, Tenant, TenantId,
+    UnixTime, User, UserId,
 };
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -22,6 +24,9 @@ use crate::rows::{
     APPLICATIONS, ApplicationJson, ApplicationRow, CLIENT_GRANTS, ClientGrantRow, RESOURCE_SERVERS,
     ResourceServerRow, SIGNING_KEYS, SigningKeyRow, TENANTS, TenantRow, convert_all, to_json,
 };
+
+mod accounts;
+mod grants;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -386,5 +391,189 @@ impl Store for SqliteStore {
         .await
         .map_err(|e| db_error(SIGNING_KEYS, e))?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        accounts::insert_user(&self.pool, user).await
+    }
+
+    async fn user(&self, tenant: &TenantId, user_id: &UserId) -> Result<Option<User>, StoreError> {
+        accounts::user(&self.pool, tenant, user_id).await
+    }
+
+    async fn user_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+    ) -> Result<Option<User>, StoreError> {
+        accounts::user_by_email(&self.pool, tenant, email).await
+    }
+
+    async fn set_password_hash(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        hash: &PasswordHash,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        accounts::set_password_hash(&self.pool, tenant, user_id, hash, at).await
+    }
+
+    async fn record_login(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        accounts::record_login(&self.pool, tenant, user_id, at).await
+    }
+
+    async fn insert_role(&self, role: &Role) -> Result<(), StoreError> {
+        accounts::insert_role(&self.pool, role).await
+    }
+
+    async fn role(&self, tenant: &TenantId, id: &RoleId) -> Result<Option<Role>, StoreError> {
+        accounts::role(&self.pool, tenant, id).await
+    }
+
+    async fn add_role_permissions(
+        &self,
+        tenant: &TenantId,
+        role: &RoleId,
+        permissions: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        accounts::add_role_permissions(&self.pool, tenant, role, permissions).await
+    }
+
+    async fn assign_user_roles(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        roles: &[RoleId],
+    ) -> Result<(), StoreError> {
+        accounts::assign_user_roles(&self.pool, tenant, user_id, roles).await
+    }
+
+    async fn user_permissions(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        audience: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        accounts::user_permissions(&self.pool, tenant, user_id, audience).await
+    }
+
+    async fn insert_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        grants::insert_code(&self.pool, code).await
+    }
+
+    async fn consume_code(
+        &self,
+        tenant: &TenantId,
+        code_hash: &str,
+        at: UnixTime,
+    ) -> Result<CodeConsumption, StoreError> {
+        grants::consume_code(&self.pool, tenant, code_hash, at).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
+        grants::insert_refresh_token(&self.pool, token).await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        presented_hash: &str,
+        next: &RefreshToken,
+        at: UnixTime,
+        reuse_window_secs: i64,
+    ) -> Result<Rotation, StoreError> {
+        grants::rotate_refresh_token(
+            &self.pool,
+            tenant,
+            presented_hash,
+            next,
+            at,
+            reuse_window_secs,
+        )
+        .await
+    }
+
+    async fn revoke_refresh_family(
+        &self,
+        tenant: &TenantId,
+        family_id: &str,
+        at: UnixTime,
+    ) -> Result<u64, StoreError> {
+        grants::revoke_refresh_family(&self.pool, tenant, family_id, at).await
+    }
+
+    async fn revoke_refresh_by_code(
+        &self,
+        tenant: &TenantId,
+        code_hash: &str,
+        at: UnixTime,
+    ) -> Result<u64, StoreError> {
+        grants::revoke_refresh_by_code(&self.pool, tenant, code_hash, at).await
+    }
+
+    async fn revoke_user_refresh_tokens(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<u64, StoreError> {
+        grants::revoke_user_refresh_tokens(&self.pool, tenant, user_id, at).await
+    }
+
+    async fn refresh_token(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        grants::refresh_token(&self.pool, tenant, token_hash).await
+    }
+
+    async fn insert_session(&self, session: &SsoSession) -> Result<(), StoreError> {
+        grants::insert_session(&self.pool, session).await
+    }
+
+    async fn session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+    ) -> Result<Option<SsoSession>, StoreError> {
+        grants::session(&self.pool, tenant, id_hash).await
+    }
+
+    async fn touch_session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        grants::touch_session(&self.pool, tenant, id_hash, at).await
+    }
+
+    async fn revoke_session(
+        &self,
+        tenant: &TenantId,
+        id_hash: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        grants::revoke_session(&self.pool, tenant, id_hash, at).await
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        at: UnixTime,
+    ) -> Result<u64, StoreError> {
+        grants::revoke_user_sessions(&self.pool, tenant, user_id, at).await
+    }
+
+    async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError> {
+        grants::sweep_expired(&self.pool, at, grace_secs).await
     }
 }

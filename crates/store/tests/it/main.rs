@@ -5,9 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fixtures;
 mod open;
 mod race;
+mod race_grants;
 mod story;
+mod story_refresh;
+mod story_users;
 
 use portcullis_store::DatabaseUrl;
 use portcullis_store::testing::{TestDatabase, fresh_postgres};

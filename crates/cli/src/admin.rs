@@ -1,12 +1,16 @@
 //! `portcullis admin`, and the one-time printing of a new tenant's credentials.
 
+use std::sync::Arc;
+
 use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
-use portcullis_core::{Rng, SystemClock, SystemRng, TenantId};
+use portcullis_core::password::{HashParams, Password, PasswordHasher};
+use portcullis_core::signup::{NewUser, SignupError, create_database_user};
+use portcullis_core::{CoreError, Rng, SystemClock, SystemRng, TenantId};
 use portcullis_server::Issuer;
 use portcullis_store::OpenOptions;
 
 use crate::Failure;
-use crate::args::{AdminCommand, GlobalArgs};
+use crate::args::{AdminCommand, GlobalArgs, ServeArgs, UsersCommand};
 use crate::serve::{issuer_of, load_config};
 
 pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> {
@@ -33,6 +37,58 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
                     TenantId::default_tenant()
                 ),
             }
+            Ok(())
+        }
+        AdminCommand::Users(UsersCommand::Create {
+            email,
+            name,
+            email_verified,
+        }) => {
+            let config = load_config(global, &ServeArgs::default())?;
+            let store = portcullis_store::open(
+                &config.database,
+                &OpenOptions {
+                    migrate: false,
+                    ..OpenOptions::default()
+                },
+            )
+            .await?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| Failure {
+                code: 1,
+                message: format!("reading the password from standard input: {e}"),
+            })?;
+            let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            let rng: Arc<dyn Rng> = Arc::new(SystemRng::new());
+            let hasher = PasswordHasher::new(HashParams::OWASP, 1, rng.clone());
+            let tenant_id = TenantId::default_tenant();
+            let tenant = store
+                .tenant(&tenant_id)
+                .await?
+                .ok_or_else(|| CoreError::NoTenant(tenant_id.to_string()))?;
+            let user = create_database_user(
+                store.as_ref(),
+                &hasher,
+                &SystemClock,
+                rng.as_ref(),
+                &tenant_id,
+                &tenant.settings.default_roles,
+                NewUser {
+                    email: &email,
+                    password: &password,
+                    name: name.as_deref(),
+                    email_verified,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                SignupError::Internal(e) => Failure::from(e),
+                other => Failure {
+                    code: 2,
+                    message: other.to_string(),
+                },
+            })?;
+            println!("created {} ({})", user.user_id, user.email);
             Ok(())
         }
     }

@@ -117,6 +117,25 @@ pub enum KeysCommand {
 pub enum AdminCommand {
     /// Create the default tenant, its first key and applications, if not there yet
     Bootstrap(ServeArgs),
+    /// Users of the Username-Password-Authentication connection
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; the password is read from the first line of standard input
+    Create {
+        /// Email address (unique, compared case-insensitively)
+        #[arg(long)]
+        email: String,
+        /// Display name [default: the email]
+        #[arg(long)]
+        name: Option<String>,
+        /// Mark the email as verified
+        #[arg(long)]
+        email_verified: bool,
+    },
 }
 
 impl GlobalArgs {

@@ -5,20 +5,49 @@
 //! ring changes by the clock alone (a next key activating, a previous key retiring), so
 //! a rotation made by `portcullis keys rotate` reaches all instances without restarts.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use portcullis_core::keys::{KeyRing, tenant_retention_secs};
 use portcullis_core::{Clock, CoreError, Store, TenantId};
 use portcullis_jose::MasterKey;
 
 /// A key ring with its key set pre-serialized, so serving the JWKS costs a clone of
 /// a reference-counted buffer.
-#[derive(Debug)]
 pub struct LoadedRing {
     pub ring: KeyRing,
     pub jwks_json: Bytes,
+    /// Verification keys by kid, each with the one algorithm it may verify.
+    pub verifiers: HashMap<String, (DecodingKey, Algorithm)>,
+}
+
+impl std::fmt::Debug for LoadedRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedRing")
+            .field("ring", &self.ring)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The verification key of a published JWK, with its algorithm fixed by the key.
+fn verifier(jwk: &portcullis_proto::Jwk) -> Option<(DecodingKey, Algorithm)> {
+    match (jwk.alg.as_str(), &jwk.n, &jwk.e, &jwk.x, &jwk.y) {
+        ("RS256", Some(n), Some(e), _, _) => Some((
+            DecodingKey::from_rsa_components(n, e).ok()?,
+            Algorithm::RS256,
+        )),
+        ("ES256", _, _, Some(x), Some(y)) => Some((
+            DecodingKey::from_ec_components(x, y).ok()?,
+            Algorithm::ES256,
+        )),
+        ("EdDSA", _, _, Some(x), _) => {
+            Some((DecodingKey::from_ed_components(x).ok()?, Algorithm::EdDSA))
+        }
+        _ => None,
+    }
 }
 
 /// Shared, swappable handle to the current ring.
@@ -60,7 +89,17 @@ pub async fn load(
     let jwks_json = serde_json::to_vec(ring.jwks().as_ref())
         .map(Bytes::from)
         .unwrap_or_default();
-    Ok(LoadedRing { ring, jwks_json })
+    let verifiers = ring
+        .jwks()
+        .keys
+        .iter()
+        .filter_map(|k| verifier(k).map(|v| (k.kid.clone(), v)))
+        .collect();
+    Ok(LoadedRing {
+        ring,
+        jwks_json,
+        verifiers,
+    })
 }
 
 /// Keeps `handle` current until the runtime shuts down. A failed reload keeps the last

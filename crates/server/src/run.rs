@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
-use portcullis_core::{Clock, SystemClock, SystemRng, TenantId};
+use portcullis_core::{Clock, CoreError, SystemClock, SystemRng, TenantId};
 use portcullis_store::OpenOptions;
 use tokio::task::JoinHandle;
 
@@ -15,9 +15,10 @@ use crate::error::ServerError;
 use crate::issuer::Issuer;
 use crate::keyring::{self, KeyRingHandle};
 use crate::serve::{Listener, serve};
-use crate::state::AppState;
+use crate::state::{AppState, Secrets, Services};
 use crate::tls::{self, SelfSigned};
 use crate::{master_key, routes};
+use portcullis_core::password::{HashParams, PasswordHasher};
 
 /// A server that is bound and ready to serve.
 pub struct Prepared {
@@ -111,18 +112,28 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         keys.clone(),
         store.clone(),
         tenant.clone(),
-        master,
+        master.clone(),
         clock.clone(),
         config.keys.refresh_interval,
     );
+    let rng: Arc<dyn portcullis_core::Rng> = Arc::new(rng);
+    let secrets = Secrets {
+        login_key: master
+            .derive(b"portcullis/login-transactions")
+            .map_err(|e| ServerError::Core(CoreError::Jose(e)))?,
+        hasher: PasswordHasher::new(
+            HashParams::OWASP,
+            PasswordHasher::default_concurrency(),
+            rng.clone(),
+        ),
+    };
     let state = AppState::new(
-        store,
-        clock,
-        Arc::new(rng),
+        Services { store, clock, rng },
         tenant,
         issuer,
         keys,
         config.keys.jwks_max_age,
+        secrets,
     );
     let router = routes::router(state.clone(), &config.http);
     Ok(Prepared {

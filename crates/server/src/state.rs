@@ -5,7 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
-use portcullis_core::{Clock, Rng, Store, TenantId};
+use portcullis_core::password::PasswordHasher;
+use portcullis_core::{Clock, CoreError, Rng, Store, Tenant, TenantId};
+use portcullis_jose::MasterKey;
+
+use crate::login::cookies::CookieJar;
 
 use crate::issuer::Issuer;
 use crate::keyring::KeyRingHandle;
@@ -26,19 +30,44 @@ pub struct Inner {
     pub discovery_json: Bytes,
     /// `Cache-Control` of the key set and discovery document.
     pub cache_control: HeaderValue,
+    /// Seals login transactions; derived from the master key.
+    pub login_key: Arc<MasterKey>,
+    pub hasher: Arc<PasswordHasher>,
+    pub cookies: CookieJar,
+    /// `scheme://host[:port]` of the issuer, for Origin checks.
+    pub issuer_origin: String,
     shutting_down: AtomicBool,
+}
+
+/// What the server needs besides storage, time and randomness.
+pub struct Secrets {
+    pub login_key: MasterKey,
+    pub hasher: PasswordHasher,
+}
+
+/// Storage, time and randomness: what is injected.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub rng: Arc<dyn Rng>,
 }
 
 impl AppState {
     pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        rng: Arc<dyn Rng>,
+        services: Services,
         tenant: TenantId,
         issuer: Issuer,
         keys: Arc<KeyRingHandle>,
         jwks_max_age: u32,
+        secrets: Secrets,
     ) -> Self {
+        let Services { store, clock, rng } = services;
+        let issuer_origin = url::Url::parse(issuer.as_str())
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let cookies = CookieJar {
+            secure: issuer.is_https(),
+        };
         let discovery = crate::routes::discovery::document(&issuer);
         let discovery_json = serde_json::to_vec(&discovery)
             .map(Bytes::from)
@@ -54,6 +83,10 @@ impl AppState {
             discovery_json,
             cache_control: HeaderValue::try_from(format!("public, max-age={jwks_max_age}"))
                 .unwrap_or(HeaderValue::from_static("no-cache")),
+            login_key: Arc::new(secrets.login_key),
+            hasher: Arc::new(secrets.hasher),
+            cookies,
+            issuer_origin,
             shutting_down: AtomicBool::new(false),
         }))
     }
@@ -66,6 +99,14 @@ impl AppState {
 
     pub fn is_shutting_down(&self) -> bool {
         self.0.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// The tenant of this request, with its current settings.
+    pub async fn tenant(&self) -> Result<Tenant, CoreError> {
+        self.store
+            .tenant(&self.tenant)
+            .await?
+            .ok_or_else(|| CoreError::NoTenant(self.tenant.to_string()))
     }
 }
 

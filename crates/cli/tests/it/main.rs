@@ -2,6 +2,7 @@
 //! databases.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod code_flow;
 mod errors;
 mod keys;
 mod limits;
@@ -36,6 +37,23 @@ pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 
 pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     command(cwd, args, env).output().unwrap()
+}
+
+/// Runs with `input` on standard input.
+pub fn run_with_input(cwd: &Path, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+    let mut child = command(cwd, args, env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// A running `portcullis serve`.
@@ -133,6 +151,16 @@ impl HttpResponse {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap()
     }
@@ -140,13 +168,29 @@ impl HttpResponse {
 
 /// A minimal HTTP/1.1 GET over plain TCP (`Connection: close`, read to the end).
 pub fn http_get(addr: SocketAddr, path: &str) -> HttpResponse {
+    http(addr, "GET", path, &[], b"")
+}
+
+/// A minimal HTTP/1.1 request over plain TCP (`Connection: close`, read to the end).
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
     let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();

@@ -12,24 +12,42 @@ pub fn document(issuer: &Issuer) -> OpenIdConfiguration {
     OpenIdConfiguration {
         issuer: issuer.as_str().to_owned(),
         jwks_uri: issuer.join(".well-known/jwks.json"),
-        // The authorization endpoint arrives with the login flow; until then no response
-        // type is offered.
-        authorization_endpoint: None,
+        authorization_endpoint: Some(issuer.join("authorize")),
         token_endpoint: Some(issuer.join("oauth/token")),
-        grant_types_supported: vec!["client_credentials".to_owned()],
-        token_endpoint_auth_methods_supported: vec![
-            "client_secret_basic".to_owned(),
-            "client_secret_post".to_owned(),
-        ],
-        response_types_supported: Vec::new(),
+        userinfo_endpoint: Some(issuer.join("userinfo")),
+        grant_types_supported: strings(&["authorization_code", "implicit", "client_credentials"]),
+        token_endpoint_auth_methods_supported: strings(&[
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ]),
+        response_types_supported: strings(&["code", "id_token", "code id_token"]),
+        response_modes_supported: strings(&["query", "form_post"]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        authorization_response_iss_parameter_supported: true,
         subject_types_supported: vec!["public".to_owned()],
         id_token_signing_alg_values_supported: vec![
             "RS256".to_owned(),
             "ES256".to_owned(),
             "EdDSA".to_owned(),
         ],
-        scopes_supported: Vec::new(),
-        claims_supported: Vec::new(),
+        scopes_supported: strings(&["openid", "profile", "email"]),
+        claims_supported: strings(&[
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "sid",
+            "name",
+            "nickname",
+            "picture",
+            "updated_at",
+            "email",
+            "email_verified",
+        ]),
     }
 }
 
@@ -48,4 +66,8 @@ pub async fn openid_configuration(State(state): State<AppState>) -> impl IntoRes
         ],
         state.discovery_json.clone(),
     )
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|s| (*s).to_owned()).collect()
 }

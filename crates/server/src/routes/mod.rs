@@ -1,10 +1,13 @@
 //! The HTTP surface.
 
+pub mod authorize;
 pub mod discovery;
 pub mod health;
 pub mod jwks;
 pub mod token;
 mod token_request;
+pub mod universal_login;
+pub mod userinfo;
 
 use std::time::Instant;
 
@@ -30,7 +33,17 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             get(discovery::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(jwks::jwks))
+        .route("/authorize", get(authorize::authorize))
+        .route("/authorize/resume", get(authorize::resume))
+        .route(
+            "/u/login",
+            get(universal_login::show).post(universal_login::submit),
+        )
         .route("/oauth/token", post(token::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use portcullis_core::client_auth::authenticate;
 use portcullis_core::client_credentials::{self, ClientCredentialsRequest, GrantError};
+use portcullis_core::code_grant::{self, CodeRequest};
 use portcullis_core::token::Issuance;
 use portcullis_core::{CoreError, OAuthError};
 use portcullis_proto::{ErrorCode, TokenResponse};
@@ -32,7 +33,7 @@ async fn handle(
     let grant_type = params
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: grant_type"))?;
-    if grant_type != client_credentials::GRANT_TYPE {
+    if grant_type != client_credentials::GRANT_TYPE && grant_type != code_grant::GRANT_TYPE {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!("Unsupported grant type: {grant_type}"),
@@ -57,17 +58,38 @@ async fn handle(
         rng: state.rng.as_ref(),
         signer,
     };
-    let request = ClientCredentialsRequest {
-        audience: params.get("audience").map(str::to_owned),
-        scope: params.get("scope").map(str::to_owned),
+    let owned = |name: &str| params.get(name).map(str::to_owned);
+    let (access, id_token) = if grant_type == code_grant::GRANT_TYPE {
+        let tenant = state.tenant().await?;
+        let request = CodeRequest {
+            code: owned("code"),
+            redirect_uri: owned("redirect_uri"),
+            code_verifier: owned("code_verifier"),
+        };
+        let tokens = code_grant::exchange(
+            state.store.as_ref(),
+            &issuance,
+            &tenant.settings,
+            app,
+            &request,
+        )
+        .await?;
+        (tokens.access, tokens.id_token)
+    } else {
+        let request = ClientCredentialsRequest {
+            audience: owned("audience"),
+            scope: owned("scope"),
+        };
+        let access =
+            client_credentials::issue(state.store.as_ref(), &issuance, app, &request).await?;
+        (access, None)
     };
-    let issued = client_credentials::issue(state.store.as_ref(), &issuance, app, &request).await?;
     Ok(TokenResponse {
-        access_token: issued.jwt,
-        id_token: None,
+        access_token: access.jwt,
+        id_token,
         refresh_token: None,
-        scope: issued.scope,
-        expires_in: issued.expires_in,
+        scope: access.scope,
+        expires_in: access.expires_in,
         token_type: "Bearer".to_owned(),
     })
 }

@@ -387,19 +387,3 @@ async fn wrong_method_and_oversized_body() {
     let (res, _) = send(&s.srv.router(), req).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
-
-#[tokio::test]
-async fn discovery_advertises_the_token_endpoint() {
-    let s = setup().await;
-    let (_, body) = get(&s.srv.router(), "/.well-known/openid-configuration").await;
-    let doc: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(
-        doc["token_endpoint"],
-        format!("{}oauth/token", s.srv.issuer())
-    );
-    assert_eq!(doc["grant_types_supported"], json!(["client_credentials"]));
-    assert_eq!(
-        doc["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_basic", "client_secret_post"])
-    );
-}

@@ -1,0 +1,259 @@
+//! The whole login over HTTP against the real binary, on SQLite and on PostgreSQL:
+//! authorize → login form → callback with code → token → userinfo, and a replayed code.
+
+use std::path::Path;
+
+use crate::{HttpResponse, Running, data_dir, http, run, run_with_input};
+
+const EMAIL: &str = "grace@example.com";
+const PASSWORD: &str = "a long enough password";
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+fn env_value(stdout: &str, name: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("{name} not printed"))
+        .to_owned()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The value of cookie `name` set by `res`.
+fn set_cookie(res: &HttpResponse, name: &str) -> String {
+    res.all("set-cookie")
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+        .to_owned()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\"")).unwrap();
+    let value = &html[at..];
+    let start = value.find("value=\"").unwrap() + 7;
+    let end = value[start..].find('"').unwrap();
+    value[start..start + end]
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+}
+
+fn full_flow(cwd: &Path, data: &Path, extra: &[&str], env: &[(&str, &str)]) {
+    let d = data.to_str().unwrap();
+    let mut args = vec!["admin", "bootstrap", "--data-dir", d];
+    args.extend_from_slice(extra);
+    let boot = run(cwd, &args, env);
+    assert_eq!(
+        boot.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&boot.stderr)
+    );
+    let out = String::from_utf8(boot.stdout).unwrap();
+    let client_id = env_value(&out, "CLIENT_ID");
+    let secret = env_value(&out, "CLIENT_SECRET");
+    let mut args = vec![
+        "admin",
+        "users",
+        "create",
+        "--email",
+        EMAIL,
+        "--data-dir",
+        d,
+    ];
+    args.extend_from_slice(extra);
+    let created = run_with_input(cwd, &args, env, &format!("{PASSWORD}\n"));
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let user_id = String::from_utf8(created.stdout)
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+
+    let srv = Running::start(data, extra, env);
+    let origin = srv.issuer.trim_end_matches('/').to_owned();
+    let authorize = format!(
+        "/authorize?client_id={client_id}&redirect_uri={}&response_type=code&scope=openid%20email&state=s1&nonce=n1",
+        enc(CALLBACK)
+    );
+    let res = http(srv.addr, "GET", &authorize, &[], b"");
+    assert_eq!(res.status, 302);
+    let login = res.header("location").unwrap().to_owned();
+    assert!(login.starts_with("/u/login?state="), "{login}");
+
+    let page = http(srv.addr, "GET", &login, &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    let csrf_cookie = set_cookie(&page, "portcullis_csrf");
+    let html = page.text();
+    let csrf = hidden(&html, "csrf");
+    let tx = hidden(&html, "state");
+    assert_eq!(csrf, csrf_cookie);
+
+    let post = |password: &str, csrf_field: &str| {
+        let body = format!(
+            "csrf={}&state={}&email={}&password={}",
+            enc(csrf_field),
+            enc(&tx),
+            enc(EMAIL),
+            enc(password)
+        );
+        http(
+            srv.addr,
+            "POST",
+            "/u/login",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &format!("portcullis_csrf={csrf_cookie}")),
+                ("Origin", &origin),
+            ],
+            body.as_bytes(),
+        )
+    };
+    // No valid CSRF token: 403 and no session.
+    let forged = post(PASSWORD, "forged");
+    assert_eq!(forged.status, 403);
+    assert!(
+        forged
+            .all("set-cookie")
+            .iter()
+            .all(|c| !c.starts_with("portcullis_session="))
+    );
+    // Wrong password and unknown user look the same.
+    let wrong = post("wrong password!", &csrf);
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("Wrong email or password."));
+
+    let ok = post(PASSWORD, &csrf);
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let resume = ok.header("location").unwrap().to_owned();
+    let session = set_cookie(&ok, "portcullis_session");
+    let res = http(
+        srv.addr,
+        "GET",
+        &resume,
+        &[("Cookie", &format!("portcullis_session={session}"))],
+        b"",
+    );
+    assert_eq!(res.status, 302);
+    let callback = url::Url::parse(res.header("location").unwrap()).unwrap();
+    assert_eq!(&callback.as_str()[..CALLBACK.len()], CALLBACK);
+    let q: std::collections::HashMap<String, String> =
+        callback.query_pairs().into_owned().collect();
+    assert_eq!(q["state"], "s1");
+    assert_eq!(q["iss"], srv.issuer);
+    let code = q["code"].clone();
+
+    let token_body = format!(
+        "grant_type=authorization_code&code={}&redirect_uri={}&client_id={client_id}&client_secret={}",
+        enc(&code),
+        enc(CALLBACK),
+        enc(&secret)
+    );
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let tokens = http(
+        srv.addr,
+        "POST",
+        "/oauth/token",
+        &form,
+        token_body.as_bytes(),
+    );
+    assert_eq!(tokens.status, 200, "{}", tokens.text());
+    let t = tokens.json();
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["scope"], "openid email");
+    let id_token = t["id_token"].as_str().unwrap();
+    let payload = id_token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], user_id.as_str());
+    assert_eq!(claims["aud"], client_id.as_str());
+    assert_eq!(claims["nonce"], "n1");
+    assert_eq!(claims["email"], EMAIL);
+    assert!(
+        claims.get("name").is_none(),
+        "profile claims without the profile scope"
+    );
+
+    let access = t["access_token"].as_str().unwrap();
+    let info = http(
+        srv.addr,
+        "GET",
+        "/userinfo",
+        &[("Authorization", &format!("Bearer {access}"))],
+        b"",
+    );
+    assert_eq!(info.status, 200);
+    assert_eq!(
+        info.json(),
+        serde_json::json!({"sub": user_id, "email": EMAIL, "email_verified": false})
+    );
+    let bad = http(
+        srv.addr,
+        "GET",
+        "/userinfo",
+        &[("Authorization", &format!("Bearer {access}x"))],
+        b"",
+    );
+    assert_eq!(bad.status, 401);
+    assert_eq!(
+        bad.header("www-authenticate"),
+        Some("Bearer realm=\"portcullis\", error=\"invalid_token\"")
+    );
+
+    let replay = http(
+        srv.addr,
+        "POST",
+        "/oauth/token",
+        &form,
+        token_body.as_bytes(),
+    );
+    assert_eq!(replay.status, 400);
+    assert_eq!(
+        replay.json(),
+        serde_json::json!({"error": "invalid_grant", "error_description": "Invalid authorization code"})
+    );
+}
+
+#[test]
+fn code_flow_on_sqlite() {
+    let (tmp, data) = data_dir();
+    full_flow(tmp.path(), &data, &[], &[]);
+}
+
+#[tokio::test]
+async fn code_flow_on_postgres() {
+    let Some(db) = portcullis_store::testing::fresh_postgres().await else {
+        return;
+    };
+    let (tmp, data) = data_dir();
+    let url = db.url.clone();
+    let env = [(
+        "PORTCULLIS_MASTER_KEY",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    )];
+    tokio::task::spawn_blocking(move || {
+        full_flow(tmp.path(), &data, &["--database-url", &url], &env)
+    })
+    .await
+    .unwrap();
+    db.drop_database().await.unwrap();
+}

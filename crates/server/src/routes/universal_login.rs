@@ -1,0 +1,259 @@
+//! `/u/login`: the universal login page. Server-rendered, no JavaScript, CSRF token on
+//! the form, the same answer for an unknown user, a wrong password and a blocked user,
+//! and 303 after a successful POST.
+
+use axum::extract::{Query, RawForm, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::Tenant;
+use portcullis_core::password::Password;
+use serde::Deserialize;
+
+use crate::login::cookies::CSRF;
+use crate::login::session;
+use crate::login::transaction::Transaction;
+use crate::pages::{CspNonce, CsrfToken, LoginPage, csrf_matches, page_response, same_origin_post};
+use crate::routes::authorize::{branding, error_page};
+use crate::state::AppState;
+
+/// Auth0's words for every failed login.
+pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+const CSRF_MAX_AGE: i64 = 3600;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    state: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let tenant = match state.tenant().await {
+        Ok(t) => t,
+        Err(e) => return unavailable(&state, &e),
+    };
+    let tx = match Transaction::open(&q.state, &state.login_key, state.clock.now()) {
+        Ok(tx) => tx,
+        Err(e) => return expired(&state, &tenant, &e.to_string()),
+    };
+    let target = redirect_target(&state, &tx).await;
+    let csrf = state
+        .cookies
+        .get(&headers, CSRF)
+        .unwrap_or_else(|| CsrfToken::generate(state.rng.as_ref()).as_str().to_owned());
+    let view = View {
+        csrf: &csrf,
+        transaction: &q.state,
+        target: target.as_deref(),
+    };
+    login_page(&state, &tenant, StatusCode::OK, &view, "", None)
+}
+
+/// Where the browser goes after this login: the client's redirect URI. The login page's
+/// CSP `form-action` must allow it, since browsers apply it to the redirects that
+/// follow a form submission.
+async fn redirect_target(state: &AppState, tx: &Transaction) -> Option<String> {
+    let param = |name: &str| {
+        tx.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(uri) = param("redirect_uri").filter(|u| !u.is_empty()) {
+        return Some(uri);
+    }
+    let client_id = portcullis_core::ClientId::new(param("client_id")?);
+    let app = state
+        .store
+        .application(&state.tenant, &client_id)
+        .await
+        .ok()??;
+    app.callbacks.into_iter().next()
+}
+
+struct View<'a> {
+    csrf: &'a str,
+    transaction: &'a str,
+    target: Option<&'a str>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let tenant = match state.tenant().await {
+        Ok(t) => t,
+        Err(e) => return unavailable(&state, &e),
+    };
+    if !same_origin_post(&headers, &state.issuer_origin) {
+        return error_page(
+            &state,
+            Some(&tenant),
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "This form was sent from another site.",
+        );
+    }
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let Some(cookie_csrf) = state.cookies.get(&headers, CSRF) else {
+        return error_page(
+            &state,
+            Some(&tenant),
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Your login form expired. Go back to the application and sign in again.",
+        );
+    };
+    if !csrf_matches(&cookie_csrf, field("csrf")) {
+        return error_page(
+            &state,
+            Some(&tenant),
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Your login form expired. Go back to the application and sign in again.",
+        );
+    }
+    let sealed = field("state");
+    let tx = match Transaction::open(sealed, &state.login_key, state.clock.now()) {
+        Ok(tx) => tx,
+        Err(e) => return expired(&state, &tenant, &e.to_string()),
+    };
+    let email = field("email").trim().to_owned();
+    let password = Password::new(field("password").to_owned());
+    let user = match state.store.user_by_email(&state.tenant, &email).await {
+        Ok(u) => u,
+        Err(e) => return unavailable(&state, &e),
+    };
+    // Always one Argon2 verification, against a dummy hash for unknown users.
+    let verdict = match state
+        .hasher
+        .verify(
+            &password,
+            user.as_ref().and_then(|u| u.password_hash.as_ref()),
+        )
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return unavailable(&state, &e),
+    };
+    let user = match user {
+        Some(u) if verdict.matched && !u.blocked => u,
+        _ => {
+            tracing::info!(event = "fp", "failed login");
+            let target = redirect_target(&state, &tx).await;
+            let view = View {
+                csrf: &cookie_csrf,
+                transaction: sealed,
+                target: target.as_deref(),
+            };
+            return login_page(
+                &state,
+                &tenant,
+                StatusCode::BAD_REQUEST,
+                &view,
+                &email,
+                Some(WRONG_CREDENTIALS),
+            );
+        }
+    };
+    let now = state.clock.now();
+    if verdict.needs_rehash {
+        match state.hasher.hash(&password).await {
+            Ok(h) => {
+                if let Err(e) = state
+                    .store
+                    .set_password_hash(&state.tenant, &user.user_id, &h, now)
+                    .await
+                {
+                    tracing::warn!(error = %e, "storing a rehashed password failed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "rehashing a password failed"),
+        }
+    }
+    if let Err(e) = state
+        .store
+        .record_login(&state.tenant, &user.user_id, now)
+        .await
+    {
+        return unavailable(&state, &e);
+    }
+    let (_, cookie) = match session::start(&state, &headers, &tenant.settings, &user).await {
+        Ok(s) => s,
+        Err(e) => return unavailable(&state, &e),
+    };
+    tracing::info!(event = "s", user_id = %user.user_id, "successful login");
+    let mut response = (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::LOCATION,
+                format!("/authorize/resume?state={sealed}"),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response();
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    if let Some(c) = state.cookies.clear(CSRF) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+}
+
+fn login_page(
+    state: &AppState,
+    tenant: &Tenant,
+    status: StatusCode,
+    view: &View<'_>,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
+    let nonce = CspNonce::generate(state.rng.as_ref());
+    let page = LoginPage {
+        branding: branding(Some(tenant)),
+        csrf: view.csrf.to_owned(),
+        transaction: view.transaction.to_owned(),
+        email: email.to_owned(),
+        error: error.map(str::to_owned),
+        signup_url: None,
+    };
+    let mut response = page_response(status, &page, &nonce, view.target);
+    if let Some(c) = state.cookies.set(CSRF, view.csrf, CSRF_MAX_AGE) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+}
+
+fn expired(state: &AppState, tenant: &Tenant, why: &str) -> Response {
+    error_page(
+        state,
+        Some(tenant),
+        StatusCode::BAD_REQUEST,
+        "Login expired",
+        &format!("{why}. Go back to the application and sign in again."),
+    )
+}
+
+fn unavailable(state: &AppState, e: &dyn std::error::Error) -> Response {
+    tracing::error!(error = %e, "login failed");
+    error_page(
+        state,
+        None,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Temporarily unavailable",
+        "Please try again in a moment.",
+    )
+}

@@ -1,0 +1,87 @@
+//! `GET|POST /userinfo`: the profile of the access token's user, by the token's scope.
+//! The token is one of ours: signature by a published key with that key's algorithm,
+//! `typ: at+jwt`, this issuer, `{issuer}userinfo` among the audiences, not expired.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::Validation;
+use portcullis_core::UserId;
+use portcullis_core::id_token::claims_for_scope;
+use serde::Deserialize;
+
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    scope: String,
+}
+
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else {
+        return unauthorized(None);
+    };
+    let Some(claims) = verify(&state, token) else {
+        return unauthorized(Some("invalid_token"));
+    };
+    let user = match state
+        .store
+        .user(&state.tenant, &UserId::new(claims.sub.clone()))
+        .await
+    {
+        Ok(Some(u)) if !u.blocked => u,
+        Ok(_) => return unauthorized(Some("invalid_token")),
+        Err(e) => {
+            tracing::error!(error = %e, "userinfo failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let scope: Vec<String> = claims.scope.split(' ').map(str::to_owned).collect();
+    let mut body = claims_for_scope(&scope, &user.profile_claims());
+    body.insert("sub".to_owned(), claims.sub.into());
+    (
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(body),
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 16 * 1024)
+        .then_some(token.trim())
+}
+
+fn verify(state: &AppState, token: &str) -> Option<Claims> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    if header.typ.as_deref() != Some("at+jwt") {
+        return None;
+    }
+    let ring = state.keys.current();
+    let (key, alg) = ring.verifiers.get(header.kid.as_deref()?)?;
+    let mut validation = Validation::new(*alg);
+    validation.leeway = 5;
+    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.set_audience(&[state.issuer.join("userinfo")]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, key, &validation)
+        .ok()
+        .map(|d| d.claims)
+}
+
+/// RFC 6750 §3: no credentials → a bare challenge; a bad token → `invalid_token`.
+fn unauthorized(error: Option<&str>) -> Response {
+    let challenge = match error {
+        None => "Bearer realm=\"portcullis\"".to_owned(),
+        Some(e) => format!("Bearer realm=\"portcullis\", error=\"{e}\""),
+    };
+    let mut response = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    response
+}

@@ -257,3 +257,75 @@ async fn code_flow_on_postgres() {
     .unwrap();
     db.drop_database().await.unwrap();
 }
+
+#[test]
+fn signup_with_screen_hint_logs_the_new_user_in() {
+    let (tmp, data) = data_dir();
+    let d = data.to_str().unwrap();
+    let boot = run(tmp.path(), &["admin", "bootstrap", "--data-dir", d], &[]);
+    let client_id = env_value(&String::from_utf8(boot.stdout).unwrap(), "CLIENT_ID");
+    let srv = Running::start(&data, &[], &[]);
+    let origin = srv.issuer.trim_end_matches('/').to_owned();
+    let authorize = format!(
+        "/authorize?client_id={client_id}&redirect_uri={}&response_type=code&scope=openid&state=s9&screen_hint=signup",
+        enc(CALLBACK)
+    );
+    let res = http(srv.addr, "GET", &authorize, &[], b"");
+    let signup = res.header("location").unwrap().to_owned();
+    assert!(signup.starts_with("/u/signup?state="), "{signup}");
+    let page = http(srv.addr, "GET", &signup, &[], b"");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("autocomplete=\"new-password\""));
+    let csrf = set_cookie(&page, "portcullis_csrf");
+    let tx = hidden(&html, "state");
+    let post = |email: &str, password: &str| {
+        let body = format!(
+            "csrf={}&state={}&email={}&password={}",
+            enc(&csrf),
+            enc(&tx),
+            enc(email),
+            enc(password)
+        );
+        http(
+            srv.addr,
+            "POST",
+            "/u/signup",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &format!("portcullis_csrf={csrf}")),
+                ("Origin", &origin),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let weak = post("new@example.com", "short");
+    assert_eq!(weak.status, 400);
+    assert!(
+        weak.text()
+            .contains("Password is too weak. At least 8 characters.")
+    );
+    let bad = post("not-an-email", PASSWORD);
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("Enter a valid email address."));
+    let ok = post("New@Example.com", PASSWORD);
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let session = set_cookie(&ok, "portcullis_session");
+    let res = http(
+        srv.addr,
+        "GET",
+        ok.header("location").unwrap(),
+        &[("Cookie", &format!("portcullis_session={session}"))],
+        b"",
+    );
+    assert_eq!(res.status, 302);
+    assert!(
+        res.header("location")
+            .unwrap()
+            .starts_with(&format!("{CALLBACK}?code="))
+    );
+    // The same email again, in other case: refused.
+    let again = post("new@EXAMPLE.com", PASSWORD);
+    assert_eq!(again.status, 400);
+    assert!(again.text().contains("Could not sign up with this email."));
+}

@@ -127,8 +127,12 @@ async fn handle(
     let Some(sealed) = Transaction::new(pairs, now).seal(&state.login_key) else {
         return Err(portcullis_core::CoreError::NoSigningKey);
     };
-    // Signup (screen_hint=signup) is not built yet: everyone goes to the login page.
-    let location = format!("/u/login?state={sealed}");
+    let page = if req.screen_hint_signup {
+        "/u/signup"
+    } else {
+        "/u/login"
+    };
+    let location = format!("{page}?state={sealed}");
     Ok((
         StatusCode::FOUND,
         [

@@ -7,6 +7,7 @@ pub mod jwks;
 pub mod token;
 mod token_request;
 pub mod universal_login;
+pub mod universal_signup;
 pub mod userinfo;
 
 use std::time::Instant;
@@ -38,6 +39,10 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route(
             "/u/login",
             get(universal_login::show).post(universal_login::submit),
+        )
+        .route(
+            "/u/signup",
+            get(universal_signup::show).post(universal_signup::submit),
         )
         .route("/oauth/token", post(token::token))
         .route(

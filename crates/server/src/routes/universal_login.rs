@@ -23,7 +23,7 @@ const CSRF_MAX_AGE: i64 = 3600;
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     #[serde(default)]
-    state: String,
+    pub(crate) state: String,
 }
 
 pub async fn show(
@@ -55,7 +55,7 @@ pub async fn show(
 /// Where the browser goes after this login: the client's redirect URI. The login page's
 /// CSP `form-action` must allow it, since browsers apply it to the redirects that
 /// follow a form submission.
-async fn redirect_target(state: &AppState, tx: &Transaction) -> Option<String> {
+pub(crate) async fn redirect_target(state: &AppState, tx: &Transaction) -> Option<String> {
     let param = |name: &str| {
         tx.params
             .iter()
@@ -74,10 +74,76 @@ async fn redirect_target(state: &AppState, tx: &Transaction) -> Option<String> {
     app.callbacks.into_iter().next()
 }
 
-struct View<'a> {
-    csrf: &'a str,
-    transaction: &'a str,
-    target: Option<&'a str>,
+pub(crate) struct View<'a> {
+    pub(crate) csrf: &'a str,
+    pub(crate) transaction: &'a str,
+    pub(crate) target: Option<&'a str>,
+}
+
+/// A POSTed login or signup form that passed the same-origin, CSRF and transaction
+/// checks.
+pub(crate) struct CheckedForm {
+    pub(crate) tenant: Tenant,
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) csrf: String,
+    pub(crate) sealed: String,
+    pub(crate) tx: Transaction,
+}
+
+impl CheckedForm {
+    pub(crate) fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Same-origin POST (case 33), CSRF cookie equal to the form's token, a live transaction.
+pub(crate) async fn check_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<CheckedForm, Response> {
+    let tenant = state.tenant().await.map_err(|e| unavailable(state, &e))?;
+    let forbidden = |message: &str| {
+        error_page(
+            state,
+            Some(&tenant),
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            message,
+        )
+    };
+    if !same_origin_post(headers, &state.issuer_origin) {
+        return Err(forbidden("This form was sent from another site."));
+    }
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let presented = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    let csrf = match state.cookies.get(headers, CSRF) {
+        Some(c) if csrf_matches(&c, presented) => c,
+        _ => {
+            return Err(forbidden(
+                "Your form expired. Go back to the application and sign in again.",
+            ));
+        }
+    };
+    let sealed = fields
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map_or(String::new(), |(_, v)| v.clone());
+    let tx = Transaction::open(&sealed, &state.login_key, state.clock.now())
+        .map_err(|e| expired(state, &tenant, &e.to_string()))?;
+    Ok(CheckedForm {
+        tenant,
+        fields,
+        csrf,
+        sealed,
+        tx,
+    })
 }
 
 pub async fn submit(
@@ -85,51 +151,12 @@ pub async fn submit(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let tenant = match state.tenant().await {
-        Ok(t) => t,
-        Err(e) => return unavailable(&state, &e),
+    let form = match check_form(&state, &headers, &body).await {
+        Ok(f) => f,
+        Err(response) => return response,
     };
-    if !same_origin_post(&headers, &state.issuer_origin) {
-        return error_page(
-            &state,
-            Some(&tenant),
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            "This form was sent from another site.",
-        );
-    }
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let Some(cookie_csrf) = state.cookies.get(&headers, CSRF) else {
-        return error_page(
-            &state,
-            Some(&tenant),
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            "Your login form expired. Go back to the application and sign in again.",
-        );
-    };
-    if !csrf_matches(&cookie_csrf, field("csrf")) {
-        return error_page(
-            &state,
-            Some(&tenant),
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            "Your login form expired. Go back to the application and sign in again.",
-        );
-    }
-    let sealed = field("state");
-    let tx = match Transaction::open(sealed, &state.login_key, state.clock.now()) {
-        Ok(tx) => tx,
-        Err(e) => return expired(&state, &tenant, &e.to_string()),
-    };
-    let email = field("email").trim().to_owned();
-    let password = Password::new(field("password").to_owned());
+    let email = form.field("email").trim().to_owned();
+    let password = Password::new(form.field("password").to_owned());
     let user = match state.store.user_by_email(&state.tenant, &email).await {
         Ok(u) => u,
         Err(e) => return unavailable(&state, &e),
@@ -150,15 +177,15 @@ pub async fn submit(
         Some(u) if verdict.matched && !u.blocked => u,
         _ => {
             tracing::info!(event = "fp", "failed login");
-            let target = redirect_target(&state, &tx).await;
+            let target = redirect_target(&state, &form.tx).await;
             let view = View {
-                csrf: &cookie_csrf,
-                transaction: sealed,
+                csrf: &form.csrf,
+                transaction: &form.sealed,
                 target: target.as_deref(),
             };
             return login_page(
                 &state,
-                &tenant,
+                &form.tenant,
                 StatusCode::BAD_REQUEST,
                 &view,
                 &email,
@@ -166,10 +193,10 @@ pub async fn submit(
             );
         }
     };
-    let now = state.clock.now();
     if verdict.needs_rehash {
         match state.hasher.hash(&password).await {
             Ok(h) => {
+                let now = state.clock.now();
                 if let Err(e) = state
                     .store
                     .set_password_hash(&state.tenant, &user.user_id, &h, now)
@@ -181,33 +208,42 @@ pub async fn submit(
             Err(e) => tracing::warn!(error = %e, "rehashing a password failed"),
         }
     }
+    tracing::info!(event = "s", user_id = %user.user_id, "successful login");
+    finish_login(&state, &headers, &form, &user).await
+}
+
+/// Records the login, starts a new session (new id), and sends the browser on to
+/// finish the authorization: 303, since this answers a POST.
+pub(crate) async fn finish_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &CheckedForm,
+    user: &portcullis_core::User,
+) -> Response {
+    let now = state.clock.now();
     if let Err(e) = state
         .store
         .record_login(&state.tenant, &user.user_id, now)
         .await
     {
-        return unavailable(&state, &e);
+        return unavailable(state, &e);
     }
-    let (_, cookie) = match session::start(&state, &headers, &tenant.settings, &user).await {
+    let (_, cookie) = match session::start(state, headers, &form.tenant.settings, user).await {
         Ok(s) => s,
-        Err(e) => return unavailable(&state, &e),
+        Err(e) => return unavailable(state, &e),
     };
-    tracing::info!(event = "s", user_id = %user.user_id, "successful login");
     let mut response = (
         StatusCode::SEE_OTHER,
         [
             (
                 header::LOCATION,
-                format!("/authorize/resume?state={sealed}"),
+                format!("/authorize/resume?state={}", form.sealed),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
     )
         .into_response();
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    if let Some(c) = state.cookies.clear(CSRF) {
+    for c in [cookie, state.cookies.clear(CSRF)].into_iter().flatten() {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
     response
@@ -228,7 +264,7 @@ fn login_page(
         transaction: view.transaction.to_owned(),
         email: email.to_owned(),
         error: error.map(str::to_owned),
-        signup_url: None,
+        signup_url: Some(format!("/u/signup?state={}", view.transaction)),
     };
     let mut response = page_response(status, &page, &nonce, view.target);
     if let Some(c) = state.cookies.set(CSRF, view.csrf, CSRF_MAX_AGE) {
@@ -237,7 +273,7 @@ fn login_page(
     response
 }
 
-fn expired(state: &AppState, tenant: &Tenant, why: &str) -> Response {
+pub(crate) fn expired(state: &AppState, tenant: &Tenant, why: &str) -> Response {
     error_page(
         state,
         Some(tenant),
@@ -247,7 +283,7 @@ fn expired(state: &AppState, tenant: &Tenant, why: &str) -> Response {
     )
 }
 
-fn unavailable(state: &AppState, e: &dyn std::error::Error) -> Response {
+pub(crate) fn unavailable(state: &AppState, e: &dyn std::error::Error) -> Response {
     tracing::error!(error = %e, "login failed");
     error_page(
         state,

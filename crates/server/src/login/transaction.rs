@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portcullis_core::UnixTime;
-use portcullis_jose::MasterKey;
+use portcullis_jose::{JoseError, MasterKey};
 use serde::{Deserialize, Serialize};
 
 /// How long a user has to finish logging in.
@@ -40,10 +40,10 @@ impl Transaction {
         }
     }
 
-    pub fn seal(&self, key: &MasterKey) -> Option<String> {
-        let json = serde_json::to_vec(self).ok()?;
-        let sealed = key.seal(&json, AAD).ok()?;
-        Some(URL_SAFE_NO_PAD.encode(sealed))
+    pub fn seal(&self, key: &MasterKey) -> Result<String, JoseError> {
+        let json = serde_json::to_vec(self)?;
+        let sealed = key.seal(&json, AAD)?;
+        Ok(URL_SAFE_NO_PAD.encode(sealed))
     }
 
     pub fn open(sealed: &str, key: &MasterKey, now: UnixTime) -> Result<Self, TransactionError> {

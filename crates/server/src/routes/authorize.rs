@@ -124,9 +124,7 @@ async fn handle(
             OAuthError::new(ErrorCode::LoginRequired, "Login required"),
         ));
     }
-    let Some(sealed) = Transaction::new(pairs, now).seal(&state.login_key) else {
-        return Err(portcullis_core::CoreError::NoSigningKey);
-    };
+    let sealed = Transaction::new(pairs, now).seal(&state.login_key)?;
     let page = if req.screen_hint_signup {
         "/u/signup"
     } else {

@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
 use portcullis_core::password::{HashParams, Password, PasswordHasher};
+use portcullis_core::resource_server::NewApi;
 use portcullis_core::signup::{NewUser, SignupError, create_database_user};
-use portcullis_core::{CoreError, Rng, SystemClock, SystemRng, TenantId};
+use portcullis_core::{
+    Clock, CoreError, ResourceServer, Rng, StoreError, SystemClock, SystemRng, TenantId,
+};
 use portcullis_server::Issuer;
 use portcullis_store::OpenOptions;
 
 use crate::Failure;
-use crate::args::{AdminCommand, GlobalArgs, ServeArgs, UsersCommand};
+use crate::args::{AdminCommand, ApisCommand, GlobalArgs, ServeArgs, UsersCommand};
 use crate::serve::{issuer_of, load_config};
 
 pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> {
@@ -91,6 +94,63 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             println!("created {} ({})", user.user_id, user.email);
             Ok(())
         }
+        AdminCommand::Apis(ApisCommand::Create {
+            identifier,
+            name,
+            allow_offline_access,
+            scopes,
+        }) => {
+            let tenant = TenantId::default_tenant();
+            let api = ResourceServer::create(
+                &tenant,
+                NewApi {
+                    name,
+                    identifier,
+                    scopes,
+                    allow_offline_access,
+                },
+                &SystemRng::new(),
+                SystemClock.now(),
+            )
+            .map_err(|e| Failure {
+                code: 2,
+                message: e.to_string(),
+            })?;
+            let config = load_config(global, &ServeArgs::default())?;
+            let store = portcullis_store::open(
+                &config.database,
+                &OpenOptions {
+                    migrate: false,
+                    ..OpenOptions::default()
+                },
+            )
+            .await?;
+            if store.tenant(&tenant).await?.is_none() {
+                return Err(CoreError::NoTenant(tenant.to_string()).into());
+            }
+            if store
+                .resource_server_by_identifier(&tenant, &api.identifier)
+                .await?
+                .is_some()
+            {
+                return Err(exists(&api.identifier));
+            }
+            match store.insert_resource_server(&api).await {
+                Ok(()) => {}
+                // Created by someone else since the check.
+                Err(StoreError::Conflict(_)) => return Err(exists(&api.identifier)),
+                Err(e) => return Err(e.into()),
+            }
+            println!("created {} ({})", api.id, api.identifier);
+            Ok(())
+        }
+    }
+}
+
+fn exists(identifier: &str) -> Failure {
+    Failure {
+        code: 2,
+        message: format!("an API with identifier {identifier} exists already"),
     }
 }
 

@@ -120,6 +120,29 @@ pub enum AdminCommand {
     /// Users of the Username-Password-Authentication connection
     #[command(subcommand)]
     Users(UsersCommand),
+    /// APIs (resource servers): the audiences access tokens are issued for
+    #[command(subcommand)]
+    Apis(ApisCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApisCommand {
+    /// Create an API; prints its id
+    Create {
+        /// The audience of its access tokens, e.g. https://api.example.com/ (unique;
+        /// compared exactly)
+        #[arg(long, value_name = "URI")]
+        identifier: String,
+        /// Display name
+        #[arg(long)]
+        name: String,
+        /// Let applications get refresh tokens for it (the offline_access scope)
+        #[arg(long)]
+        allow_offline_access: bool,
+        /// A scope (permission) the API defines, e.g. read:orders; repeat for more
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

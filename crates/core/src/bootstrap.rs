@@ -109,7 +109,7 @@ fn seed(
     let management_audience = format!("{issuer}api/v2/");
     let management_api = ResourceServer {
         tenant_id: tenant_id.clone(),
-        id: ResourceServerId::new(random_hex_id(rng)),
+        id: ResourceServerId::generate(rng),
         name: "Portcullis Management API".to_owned(),
         identifier: management_audience.clone(),
         scopes: MANAGEMENT_SCOPES
@@ -187,11 +187,4 @@ fn seed(
         grants: vec![grant],
     };
     Ok((seed, report))
-}
-
-/// 24 hex characters, the shape of Auth0's resource server ids.
-fn random_hex_id(rng: &dyn Rng) -> String {
-    let mut buf = [0u8; 12];
-    rng.fill(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }

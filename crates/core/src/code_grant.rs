@@ -8,9 +8,14 @@ use crate::application::Application;
 use crate::authorization_code::{CodeConsumption, token_hash};
 use crate::client_credentials::GrantError;
 use crate::id_token::{self, IdTokenSpec, claims_for_scope};
+use crate::ids::UserId;
 use crate::oauth_error::OAuthError;
 use crate::pkce::{self, CodeChallenge, CodeVerifier};
-use crate::store::Store;
+use crate::refresh_grant::{self, OFFLINE_ACCESS};
+use crate::refresh_token::RefreshToken;
+use crate::resource_server::ResourceServer;
+use crate::rng::random_b64url;
+use crate::store::{Store, StoreError};
 use crate::tenant::TenantSettings;
 use crate::token::{AccessTokenSpec, Audience, Issuance, IssuedAccessToken};
 
@@ -33,6 +38,9 @@ pub struct CodeRequest {
 pub struct CodeTokens {
     pub access: IssuedAccessToken,
     pub id_token: Option<String>,
+    /// With `offline_access`, for an API that allows offline access: generation 0 of a
+    /// new refresh-token family.
+    pub refresh_token: Option<String>,
 }
 
 fn invalid_code() -> GrantError {
@@ -104,21 +112,10 @@ pub async fn exchange(
         return Err(OAuthError::new(ErrorCode::InvalidGrant, "user is blocked").into());
     }
 
-    let requested: Vec<String> = stored
-        .scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let requested = scope_list(&stored.scope);
     let openid = requested.iter().any(|s| s == "openid");
-    let mut granted: Vec<String> = requested
-        .iter()
-        .filter(|s| OIDC_SCOPES.contains(&s.as_str()))
-        .cloned()
-        .collect();
-    let userinfo = format!("{}userinfo", issuance.issuer);
-    let (aud, permissions, lifetime) = match stored.audience.as_deref() {
-        None => (Audience::One(userinfo), None, USERINFO_TOKEN_LIFETIME),
+    let api = match stored.audience.as_deref() {
+        None => None,
         Some(audience) => {
             let Some(api) = store
                 .resource_server_by_identifier(&app.tenant_id, audience)
@@ -128,41 +125,29 @@ pub async fn exchange(
                     OAuthError::access_denied(format!("Service not found: {audience}")).into(),
                 );
             };
-            let user_permissions = if api.enforce_policies {
-                Some(
-                    store
-                        .user_permissions(&app.tenant_id, &user.user_id, audience)
-                        .await?,
-                )
-            } else {
-                None
-            };
-            for s in &requested {
-                let defined = api.scopes.iter().any(|d| &d.value == s);
-                let allowed = user_permissions.as_ref().is_none_or(|p| p.contains(s));
-                if defined && allowed && !granted.contains(s) {
-                    granted.push(s.clone());
-                }
-            }
-            let permissions = (api.enforce_policies && api.token_dialect == "access_token_authz")
-                .then(|| user_permissions.unwrap_or_default());
-            let aud = if openid {
-                Audience::Many(vec![api.identifier.clone(), userinfo])
-            } else {
-                Audience::One(api.identifier.clone())
-            };
-            (aud, permissions, api.token_lifetime)
+            Some(api)
         }
     };
-    let access = issuance.access_token(AccessTokenSpec {
-        sub: user.user_id.to_string(),
-        azp: app.client_id.to_string(),
-        aud,
-        scope: (!granted.is_empty()).then(|| granted.join(" ")),
-        gty: None,
-        permissions,
-        lifetime,
-    })?;
+    // Auth0: a refresh token only with `offline_access`, for an API that allows offline
+    // access, to an application that may use the refresh_token grant.
+    let offline = requested.iter().any(|s| s == OFFLINE_ACCESS)
+        && api.as_ref().is_some_and(|a| a.allow_offline_access)
+        && app
+            .grant_types
+            .iter()
+            .any(|g| g == refresh_grant::GRANT_TYPE);
+    let spec = user_access(
+        store,
+        issuance.issuer,
+        app,
+        &user.user_id,
+        &requested,
+        api.as_ref(),
+        offline,
+    )
+    .await?;
+    let granted_scope = spec.scope.clone().unwrap_or_default();
+    let access = issuance.access_token(spec)?;
     let id_token = if openid {
         Some(id_token::sign(
             issuance.signer,
@@ -182,5 +167,114 @@ pub async fn exchange(
     } else {
         None
     };
-    Ok(CodeTokens { access, id_token })
+    let refresh_token = if offline {
+        let (token, hash) = refresh_grant::new_token(issuance.rng);
+        let expires_at = now.plus_secs(i64::from(settings.refresh_token_lifetime));
+        store
+            .insert_refresh_token(&RefreshToken {
+                tenant_id: app.tenant_id.clone(),
+                token_hash: hash,
+                family_id: random_b64url(issuance.rng, 16),
+                generation: 0,
+                client_id: app.client_id.clone(),
+                user_id: user.user_id.clone(),
+                scope: granted_scope,
+                audience: stored.audience.clone(),
+                sid: Some(stored.sid.clone()),
+                code_hash: Some(code_hash),
+                auth_time: stored.auth_time,
+                created_at: now,
+                expires_at,
+                idle_expires_at: now
+                    .plus_secs(i64::from(settings.refresh_token_idle_lifetime))
+                    .min(expires_at),
+                consumed_at: None,
+                revoked_at: None,
+            })
+            .await?;
+        Some(token)
+    } else {
+        None
+    };
+    Ok(CodeTokens {
+        access,
+        id_token,
+        refresh_token,
+    })
+}
+
+/// The scopes of a space-separated scope string, in order, without empty entries or
+/// repeats.
+pub(crate) fn scope_list(scope: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in scope.split(' ').filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    out
+}
+
+/// The access token of a user for the `requested` scopes and the API `api` (`None`: a
+/// token for `/userinfo` only), decided from the API and the user's permissions as they
+/// are now. Granted, in this order: the OpenID Connect scopes asked for,
+/// `offline_access` when asked for and `offline`, then the API's scopes asked for that
+/// the API defines and (with RBAC) the user's roles give.
+pub(crate) async fn user_access(
+    store: &dyn Store,
+    issuer: &str,
+    app: &Application,
+    user_id: &UserId,
+    requested: &[String],
+    api: Option<&ResourceServer>,
+    offline: bool,
+) -> Result<AccessTokenSpec, StoreError> {
+    let openid = requested.iter().any(|s| s == "openid");
+    let mut granted: Vec<String> = requested
+        .iter()
+        .filter(|s| OIDC_SCOPES.contains(&s.as_str()))
+        .cloned()
+        .collect();
+    if offline && requested.iter().any(|s| s == OFFLINE_ACCESS) {
+        granted.push(OFFLINE_ACCESS.to_owned());
+    }
+    let userinfo = format!("{issuer}userinfo");
+    let (aud, permissions, lifetime) = match api {
+        None => (Audience::One(userinfo), None, USERINFO_TOKEN_LIFETIME),
+        Some(api) => {
+            let user_permissions = if api.enforce_policies {
+                Some(
+                    store
+                        .user_permissions(&app.tenant_id, user_id, &api.identifier)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            for s in requested {
+                let defined = api.scopes.iter().any(|d| &d.value == s);
+                let allowed = user_permissions.as_ref().is_none_or(|p| p.contains(s));
+                if defined && allowed && !granted.contains(s) {
+                    granted.push(s.clone());
+                }
+            }
+            let permissions = (api.enforce_policies && api.token_dialect == "access_token_authz")
+                .then(|| user_permissions.unwrap_or_default());
+            let aud = if openid {
+                Audience::Many(vec![api.identifier.clone(), userinfo])
+            } else {
+                Audience::One(api.identifier.clone())
+            };
+            (aud, permissions, api.token_lifetime)
+        }
+    };
+    Ok(AccessTokenSpec {
+        sub: user_id.to_string(),
+        azp: app.client_id.to_string(),
+        aud,
+        scope: (!granted.is_empty()).then(|| granted.join(" ")),
+        gty: None,
+        permissions,
+        lifetime,
+    })
 }

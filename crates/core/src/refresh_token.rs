@@ -33,6 +33,9 @@ pub struct RefreshToken {
     /// [`token_hash`](crate::authorization_code::token_hash) of the authorization code
     /// the family came from, so a replayed code revokes it.
     pub code_hash: Option<String>,
+    /// When the user authenticated for the family (the code's `auth_time`), repeated in
+    /// the ID tokens issued on refresh (OpenID Connect Core §12.2).
+    pub auth_time: UnixTime,
     pub created_at: UnixTime,
     /// Absolute expiry of the family: every token of the family carries the same value.
     pub expires_at: UnixTime,
@@ -95,6 +98,7 @@ mod tests {
             audience: None,
             sid: None,
             code_hash: None,
+            auth_time: UnixTime(0),
             created_at: UnixTime(0),
             expires_at: UnixTime(100),
             idle_expires_at: UnixTime(50),

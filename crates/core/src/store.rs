@@ -62,6 +62,10 @@ pub trait Store: Send + Sync + 'static {
     /// All APIs of a tenant, oldest first.
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError>;
 
+    /// Stores a new API. `Conflict` when the tenant has its id or its identifier already,
+    /// or does not exist.
+    async fn insert_resource_server(&self, api: &ResourceServer) -> Result<(), StoreError>;
+
     /// The API whose identifier (audience) is `identifier`.
     async fn resource_server_by_identifier(
         &self,

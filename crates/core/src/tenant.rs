@@ -31,6 +31,14 @@ pub struct TenantSettings {
     /// after its rotation the previous refresh token may be presented again without
     /// counting as reuse. 0 turns the overlap off.
     pub refresh_token_reuse_window: u32,
+    /// Absolute lifetime of a refresh-token family, seconds (Auth0 `token_lifetime` of the
+    /// refresh token rotation settings; default 2592000 = 30 days): rotation never
+    /// extends it.
+    pub refresh_token_lifetime: u32,
+    /// Inactivity lifetime of a refresh token, seconds (Auth0 `idle_token_lifetime`;
+    /// default 1296000 = 15 days): each rotation starts it again, up to the absolute
+    /// lifetime.
+    pub refresh_token_idle_lifetime: u32,
 }
 
 impl Default for TenantSettings {
@@ -43,6 +51,8 @@ impl Default for TenantSettings {
             id_token_lifetime: 36_000,
             default_roles: Vec::new(),
             refresh_token_reuse_window: 0,
+            refresh_token_lifetime: 2_592_000,
+            refresh_token_idle_lifetime: 1_296_000,
         }
     }
 }
@@ -58,9 +68,13 @@ mod tests {
         );
         let old = old.ok();
         assert_eq!(
-            old.as_ref()
-                .map(|s| (s.default_roles.len(), s.refresh_token_reuse_window)),
-            Some((0, 0))
+            old.as_ref().map(|s| (
+                s.default_roles.len(),
+                s.refresh_token_reuse_window,
+                s.refresh_token_lifetime,
+                s.refresh_token_idle_lifetime
+            )),
+            Some((0, 0, 2_592_000, 1_296_000))
         );
         assert_eq!(old.map(|s| s.friendly_name), Some("Acme".to_owned()));
     }

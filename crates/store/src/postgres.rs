@@ -131,27 +131,7 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         insert_key(&mut **tx, &seed.key).await?;
         for rs in &seed.resource_servers {
-            sqlx::query(
-                "INSERT INTO resource_servers (tenant_id, id, name, identifier, scopes, \
-                 signing_alg, token_lifetime, allow_offline_access, enforce_policies, \
-                 token_dialect, is_system, created_at) \
-                 VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(rs.tenant_id.as_str())
-            .bind(rs.id.as_str())
-            .bind(rs.name.as_str())
-            .bind(rs.identifier.as_str())
-            .bind(to_json(RESOURCE_SERVERS, "scopes", &rs.scopes)?)
-            .bind(rs.signing_alg.as_str())
-            .bind(i64::from(rs.token_lifetime))
-            .bind(rs.allow_offline_access)
-            .bind(rs.enforce_policies)
-            .bind(rs.token_dialect.as_str())
-            .bind(rs.is_system)
-            .bind(rs.created_at.0)
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| db_error(RESOURCE_SERVERS, e))?;
+            insert_api(&mut **tx, rs).await?;
         }
         for app in &seed.applications {
             let json = ApplicationJson::of(app)?;
@@ -193,6 +173,34 @@ impl PgStore {
         }
         Ok(())
     }
+}
+
+async fn insert_api<'e, E>(executor: E, rs: &ResourceServer) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = Postgres>,
+{
+    sqlx::query(
+        "INSERT INTO resource_servers (tenant_id, id, name, identifier, scopes, \
+         signing_alg, token_lifetime, allow_offline_access, enforce_policies, \
+         token_dialect, is_system, created_at) \
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(rs.tenant_id.as_str())
+    .bind(rs.id.as_str())
+    .bind(rs.name.as_str())
+    .bind(rs.identifier.as_str())
+    .bind(to_json(RESOURCE_SERVERS, "scopes", &rs.scopes)?)
+    .bind(rs.signing_alg.as_str())
+    .bind(i64::from(rs.token_lifetime))
+    .bind(rs.allow_offline_access)
+    .bind(rs.enforce_policies)
+    .bind(rs.token_dialect.as_str())
+    .bind(rs.is_system)
+    .bind(rs.created_at.0)
+    .execute(executor)
+    .await
+    .map_err(|e| db_error(RESOURCE_SERVERS, e))?;
+    Ok(())
 }
 
 async fn insert_key<'e, E>(executor: E, key: &StoredKey) -> Result<(), StoreError>
@@ -323,6 +331,10 @@ impl Store for PgStore {
         .await
         .map_err(|e| db_error(CLIENT_GRANTS, e))?;
         convert_all(rows)
+    }
+
+    async fn insert_resource_server(&self, api: &ResourceServer) -> Result<(), StoreError> {
+        insert_api(&self.pool, api).await
     }
 
     async fn resource_server_by_identifier(

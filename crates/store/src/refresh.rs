@@ -67,6 +67,7 @@ mod tests {
             audience: None,
             sid: None,
             code_hash: None,
+            auth_time: UnixTime(0),
             created_at: UnixTime(0),
             expires_at: UnixTime(1000),
             idle_expires_at: UnixTime(500),

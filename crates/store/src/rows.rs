@@ -384,6 +384,7 @@ pub(crate) struct RefreshTokenRow {
     audience: Option<String>,
     sid: Option<String>,
     code_hash: Option<String>,
+    auth_time: i64,
     created_at: i64,
     expires_at: i64,
     idle_expires_at: i64,
@@ -405,6 +406,7 @@ impl TryFrom<RefreshTokenRow> for RefreshToken {
             audience: row.audience,
             sid: row.sid,
             code_hash: row.code_hash,
+            auth_time: UnixTime(row.auth_time),
             created_at: UnixTime(row.created_at),
             expires_at: UnixTime(row.expires_at),
             idle_expires_at: UnixTime(row.idle_expires_at),
@@ -449,7 +451,7 @@ fn to_u32(table: &'static str, column: &str, value: i64) -> Result<u32, StoreErr
 
 /// The columns of [`RefreshTokenRow`], for both backends.
 pub(crate) const REFRESH_TOKEN_COLUMNS: &str = "tenant_id, token_hash, family_id, generation, \
-     client_id, user_id, scope, audience, sid, code_hash, created_at, expires_at, \
+     client_id, user_id, scope, audience, sid, code_hash, auth_time, created_at, expires_at, \
      idle_expires_at, consumed_at, revoked_at";
 
 /// The columns of [`CodeRow`], for both backends.

@@ -1,5 +1,7 @@
 //! The whole login over HTTP against the real binary, on SQLite and on PostgreSQL:
-//! authorize → login form → callback with code → token → userinfo, and a replayed code.
+//! authorize → login form → callback with code → token → userinfo, and a replayed code;
+//! then, on the same SSO session, offline access to an API made with `admin apis create`:
+//! a refresh token, rotated, reused, and refused to other clients and wider scopes.
 
 use std::path::Path;
 
@@ -78,6 +80,7 @@ fn full_flow(cwd: &Path, data: &Path, extra: &[&str], env: &[(&str, &str)]) {
         .nth(1)
         .unwrap()
         .to_owned();
+    create_api(cwd, d, extra, env);
 
     let srv = Running::start(data, extra, env);
     let origin = srv.issuer.trim_end_matches('/').to_owned();
@@ -231,6 +234,182 @@ fn full_flow(cwd: &Path, data: &Path, extra: &[&str], env: &[(&str, &str)]) {
         replay.json(),
         serde_json::json!({"error": "invalid_grant", "error_description": "Invalid authorization code"})
     );
+
+    let m2m = (
+        env_value(&out, "PORTCULLIS_M2M_CLIENT_ID"),
+        env_value(&out, "PORTCULLIS_M2M_CLIENT_SECRET"),
+    );
+    offline_access(
+        &srv,
+        (&client_id, &secret),
+        (&m2m.0, &m2m.1),
+        &session,
+        &user_id,
+    );
+}
+
+const ORDERS: &str = "https://orders.example/";
+
+/// `admin apis create`: an API that allows offline access; the same identifier twice is
+/// refused.
+fn create_api(cwd: &Path, data: &str, extra: &[&str], env: &[(&str, &str)]) {
+    let mut args = vec![
+        "admin",
+        "apis",
+        "create",
+        "--identifier",
+        ORDERS,
+        "--name",
+        "Orders",
+        "--allow-offline-access",
+        "--scope",
+        "read:orders",
+        "--scope",
+        "write:orders",
+        "--data-dir",
+        data,
+    ];
+    args.extend_from_slice(extra);
+    let created = run(cwd, &args, env);
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let out = String::from_utf8(created.stdout).unwrap();
+    let id = out
+        .strip_prefix("created ")
+        .and_then(|rest| rest.strip_suffix(&format!(" ({ORDERS})\n")))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(id.len(), 24);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let again = run(cwd, &args, env);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stderr),
+        format!("error: an API with identifier {ORDERS} exists already\n")
+    );
+}
+
+/// On the SSO session: a code for the orders API with `offline_access`, its refresh
+/// token rotated, then reused (C.27).
+fn offline_access(
+    srv: &Running,
+    (client_id, secret): (&str, &str),
+    (m2m_id, m2m_secret): (&str, &str),
+    session: &str,
+    user_id: &str,
+) {
+    let authorize = format!(
+        "/authorize?client_id={client_id}&redirect_uri={}&response_type=code&scope={}&audience={}&state=s2",
+        enc(CALLBACK),
+        enc("openid offline_access read:orders"),
+        enc(ORDERS),
+    );
+    let res = http(
+        srv.addr,
+        "GET",
+        &authorize,
+        &[("Cookie", &format!("portcullis_session={session}"))],
+        b"",
+    );
+    assert_eq!(res.status, 302);
+    let callback = url::Url::parse(res.header("location").unwrap()).unwrap();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let token = |params: &[(&str, &str)]| {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        let res = http(
+            srv.addr,
+            "POST",
+            "/oauth/token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        (res.status, res.json())
+    };
+    let refresh = |rt: &str, client: (&str, &str), scope: Option<&str>| {
+        let mut params = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", client.0),
+            ("client_secret", client.1),
+        ];
+        if let Some(s) = scope {
+            params.push(("scope", s));
+        }
+        token(&params)
+    };
+    let web = (client_id, secret);
+    let invalid = serde_json::json!({
+        "error": "invalid_grant",
+        "error_description": "Unknown or invalid refresh token."
+    });
+
+    let (status, t) = token(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", CALLBACK),
+        ("client_id", client_id),
+        ("client_secret", secret),
+    ]);
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["scope"], "openid offline_access read:orders");
+    let r0 = t["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(r0.len(), 43);
+
+    // Rotation: new access, ID and refresh tokens.
+    let (status, t) = refresh(&r0, web, None);
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["scope"], "openid offline_access read:orders");
+    assert!(t["id_token"].is_string());
+    let r1 = t["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r0);
+    let info = http(
+        srv.addr,
+        "GET",
+        "/userinfo",
+        &[(
+            "Authorization",
+            &format!("Bearer {}", t["access_token"].as_str().unwrap()),
+        )],
+        b"",
+    );
+    assert_eq!(info.status, 200);
+    assert_eq!(info.json(), serde_json::json!({"sub": user_id}));
+
+    // A wider scope, or a client that may not refresh: refused, R1 not used up.
+    let (status, t) = refresh(&r1, web, Some("openid write:orders"));
+    assert_eq!(status, 400);
+    assert_eq!(
+        t,
+        serde_json::json!({
+            "error": "invalid_scope",
+            "error_description": "The requested scope exceeds the scope granted: write:orders"
+        })
+    );
+    let (status, t) = refresh(&r1, (m2m_id, m2m_secret), None);
+    assert_eq!(status, 403);
+    assert_eq!(
+        t,
+        serde_json::json!({
+            "error": "unauthorized_client",
+            "error_description": "Grant type 'refresh_token' not allowed for the client."
+        })
+    );
+    let (status, t) = refresh(&r1, web, None);
+    assert_eq!(status, 200, "{t}");
+    let r2 = t["refresh_token"].as_str().unwrap().to_owned();
+
+    // R0 again: reuse. The whole family is revoked, R2 included.
+    assert_eq!(refresh(&r0, web, None), (400, invalid.clone()));
+    assert_eq!(refresh(&r2, web, None), (400, invalid));
 }
 
 #[test]

@@ -83,7 +83,12 @@ fn rotate_publishes_the_next_key_and_revoke_withdraws_it() {
         &["keys", "revoke", &next, "--data-dir", d],
         &env,
     );
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         format!("revoked {next}; it is no longer published\n")

@@ -6,6 +6,7 @@ mod code_flow;
 mod errors;
 mod keys;
 mod limits;
+mod logout;
 mod postgres;
 mod serve;
 

@@ -1,5 +1,6 @@
 //! Middleware, one file each.
 
+pub mod cors;
 pub mod header_limit;
 pub mod metrics;
 pub mod security_headers;

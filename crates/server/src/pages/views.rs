@@ -59,13 +59,18 @@ pub struct FormPostPage {
 }
 
 /// "Log out?": asked before ending the session when a logout GET did not come with a
-/// valid `id_token_hint` (security case 33). POSTs `csrf` to `/u/logout`.
+/// valid `id_token_hint` (security case 33). POSTs `csrf` to `/oidc/logout`, with the
+/// request's `client_id`, `post_logout_redirect_uri` and `state` as hidden fields when
+/// present (checked again on the POST).
 #[derive(Clone)]
 pub struct LogoutConfirmPage {
     pub branding: Branding,
     pub csrf: String,
     /// The application that asked, when known.
     pub client_name: Option<String>,
+    pub client_id: Option<String>,
+    pub post_logout_redirect_uri: Option<String>,
+    pub state: Option<String>,
 }
 
 #[derive(Template)]
@@ -239,6 +244,9 @@ mod tests {
             branding: branding(),
             csrf: "csrf-token-123".into(),
             client_name: Some("My App".into()),
+            client_id: None,
+            post_logout_redirect_uri: None,
+            state: None,
         }
     }
 
@@ -453,7 +461,7 @@ mod tests {
         let html = logout().render(&nonce()).unwrap_or_default();
         assert!(html.contains("<h1>Log out?</h1>"));
         assert!(html.contains("My App wants to log you out of Acme."));
-        assert!(html.contains("<form method=\"post\" action=\"/u/logout\">"));
+        assert!(html.contains("<form method=\"post\" action=\"/oidc/logout\">"));
         assert!(html.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-token-123\">"));
         assert!(html.contains("<button type=\"submit\">Log out</button>"));
 
@@ -463,6 +471,23 @@ mod tests {
         };
         let html = page.render(&nonce()).unwrap_or_default();
         assert!(html.contains("Do you want to log out of Acme?"));
+        assert_eq!(html.matches("<input").count(), 1);
+
+        let page = LogoutConfirmPage {
+            client_id: Some("c1".into()),
+            post_logout_redirect_uri: Some("https://app.example/bye?a=1&b=2".into()),
+            state: Some(XSS.into()),
+            ..logout()
+        };
+        let html = page.render(&nonce()).unwrap_or_default();
+        assert!(html.contains("<input type=\"hidden\" name=\"client_id\" value=\"c1\">"));
+        assert!(html.contains(
+            "<input type=\"hidden\" name=\"post_logout_redirect_uri\" value=\"https://app.example/bye?a=1&#38;b=2\">"
+        ));
+        assert!(html.contains(&format!(
+            "<input type=\"hidden\" name=\"state\" value=\"{XSS_ESCAPED}\">"
+        )));
+        assert!(!html.contains("<script"));
     }
 
     #[test]

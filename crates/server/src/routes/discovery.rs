@@ -15,7 +15,15 @@ pub fn document(issuer: &Issuer) -> OpenIdConfiguration {
         authorization_endpoint: Some(issuer.join("authorize")),
         token_endpoint: Some(issuer.join("oauth/token")),
         userinfo_endpoint: Some(issuer.join("userinfo")),
-        grant_types_supported: strings(&["authorization_code", "implicit", "client_credentials"]),
+        revocation_endpoint: Some(issuer.join("oauth/revoke")),
+        introspection_endpoint: Some(issuer.join("oauth/introspect")),
+        end_session_endpoint: Some(issuer.join("oidc/logout")),
+        grant_types_supported: strings(&[
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+        ]),
         token_endpoint_auth_methods_supported: strings(&[
             "client_secret_basic",
             "client_secret_post",
@@ -31,7 +39,7 @@ pub fn document(issuer: &Issuer) -> OpenIdConfiguration {
             "ES256".to_owned(),
             "EdDSA".to_owned(),
         ],
-        scopes_supported: strings(&["openid", "profile", "email"]),
+        scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
         claims_supported: strings(&[
             "sub",
             "iss",

@@ -16,8 +16,8 @@ use portcullis_core::{Application, ClientId, StoreError, Tenant, token_hash};
 use serde::Deserialize;
 
 use crate::login::cookies::{CSRF, SESSION};
-use crate::pages::{CspNonce, CsrfToken, LogoutConfirmPage, csrf_matches, page_response};
 use crate::pages::same_origin_post;
+use crate::pages::{CspNonce, CsrfToken, LogoutConfirmPage, csrf_matches, page_response};
 use crate::routes::authorize::{branding, error_page};
 use crate::state::AppState;
 
@@ -49,7 +49,9 @@ pub async fn v2_logout(
             .application(&state.tenant, &ClientId::new(id))
             .await
         {
-            Ok(app) => app.filter(|a| is_logout_url(a, uri)).map(|_| uri.to_owned()),
+            Ok(app) => app
+                .filter(|a| is_logout_url(a, uri))
+                .map(|_| uri.to_owned()),
             Err(e) => return unavailable(&state, &e),
         },
         _ => None,
@@ -120,7 +122,12 @@ impl<'a> OidcParams<'a> {
     }
 }
 
-async fn oidc_logout(state: &AppState, headers: &HeaderMap, params: &Params, post: bool) -> Response {
+async fn oidc_logout(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+    post: bool,
+) -> Response {
     let tenant = match state.tenant().await {
         Ok(t) => t,
         Err(e) => return unavailable(state, &e),
@@ -242,6 +249,9 @@ fn confirm_page(
         response.headers_mut().append(header::SET_COOKIE, c);
     }
     response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Cookie"));
+    response
 }
 
 /// Whether `uri` is one of the application's allowed logout URLs, byte for byte.
@@ -291,7 +301,12 @@ async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), StoreE
 
 /// After the session ended: the redirect, or the "logged out" page; the session cookie
 /// cleared either way.
-fn finish(state: &AppState, tenant: &Tenant, target: Option<String>, status: StatusCode) -> Response {
+fn finish(
+    state: &AppState,
+    tenant: &Tenant,
+    target: Option<String>,
+    status: StatusCode,
+) -> Response {
     let mut response = match target {
         Some(location) => (
             status,

@@ -3,7 +3,10 @@
 pub mod authorize;
 pub mod discovery;
 pub mod health;
+pub mod introspect;
 pub mod jwks;
+pub mod logout;
+pub mod revoke;
 pub mod token;
 mod token_request;
 pub mod universal_login;
@@ -22,12 +25,13 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::HttpConfig;
 use crate::error::json_error;
-use crate::middleware::{header_limit, metrics, security_headers};
+use crate::middleware::{cors, header_limit, metrics, security_headers};
 use crate::state::AppState;
 
 /// The application: every route, with limits, metrics and security headers.
 pub fn router(state: AppState, http: &HttpConfig) -> Router {
     let https = state.issuer.is_https();
+    let cors_layer = axum::middleware::from_fn_with_state(state.clone(), cors::cors);
     let routes = Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -44,10 +48,22 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/u/signup",
             get(universal_signup::show).post(universal_signup::submit),
         )
-        .route("/oauth/token", post(token::token))
+        .route("/oauth/token", post(token::token).layer(cors_layer.clone()))
         .route(
             "/userinfo",
-            get(userinfo::userinfo).post(userinfo::userinfo),
+            get(userinfo::userinfo)
+                .post(userinfo::userinfo)
+                .layer(cors_layer.clone()),
+        )
+        .route(
+            "/oauth/revoke",
+            post(revoke::revoke).layer(cors_layer.clone()),
+        )
+        .route("/oauth/introspect", post(introspect::introspect))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route(
+            "/oidc/logout",
+            get(logout::oidc_logout_get).post(logout::oidc_logout_post),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

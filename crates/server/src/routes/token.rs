@@ -7,6 +7,7 @@ use axum::response::Response;
 use portcullis_core::client_auth::authenticate;
 use portcullis_core::client_credentials::{self, ClientCredentialsRequest, GrantError};
 use portcullis_core::code_grant::{self, CodeRequest};
+use portcullis_core::refresh_grant::{self, RefreshError, RefreshRequest};
 use portcullis_core::token::Issuance;
 use portcullis_core::{CoreError, OAuthError};
 use portcullis_proto::{ErrorCode, TokenResponse};
@@ -33,7 +34,13 @@ async fn handle(
     let grant_type = params
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: grant_type"))?;
-    if grant_type != client_credentials::GRANT_TYPE && grant_type != code_grant::GRANT_TYPE {
+    if ![
+        client_credentials::GRANT_TYPE,
+        code_grant::GRANT_TYPE,
+        refresh_grant::GRANT_TYPE,
+    ]
+    .contains(&grant_type)
+    {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!("Unsupported grant type: {grant_type}"),
@@ -59,7 +66,7 @@ async fn handle(
         signer,
     };
     let owned = |name: &str| params.get(name).map(str::to_owned);
-    let (access, id_token) = if grant_type == code_grant::GRANT_TYPE {
+    let (access, id_token, refresh_token) = if grant_type == code_grant::GRANT_TYPE {
         let tenant = state.tenant().await?;
         let request = CodeRequest {
             code: owned("code"),
@@ -74,7 +81,41 @@ async fn handle(
             &request,
         )
         .await?;
-        (tokens.access, tokens.id_token)
+        (tokens.access, tokens.id_token, tokens.refresh_token)
+    } else if grant_type == refresh_grant::GRANT_TYPE {
+        let tenant = state.tenant().await?;
+        let request = RefreshRequest {
+            refresh_token: owned("refresh_token"),
+            scope: owned("scope"),
+        };
+        let tokens = refresh_grant::refresh(
+            state.store.as_ref(),
+            &issuance,
+            &tenant.settings,
+            app,
+            &request,
+        )
+        .await
+        .map_err(|e| {
+            if let RefreshError::Reused {
+                family_id,
+                client_id,
+                user_id,
+            } = &e
+            {
+                // Auth0's "Failed Exchange of Rotating Refresh Token": a used token came
+                // back, so it may have been stolen; its family is revoked.
+                tracing::warn!(
+                    event = "ferrt",
+                    %client_id,
+                    %user_id,
+                    family_id,
+                    "refresh token reuse detected: family revoked"
+                );
+            }
+            e.into_grant_error()
+        })?;
+        (tokens.access, tokens.id_token, Some(tokens.refresh_token))
     } else {
         let request = ClientCredentialsRequest {
             audience: owned("audience"),
@@ -82,12 +123,12 @@ async fn handle(
         };
         let access =
             client_credentials::issue(state.store.as_ref(), &issuance, app, &request).await?;
-        (access, None)
+        (access, None, None)
     };
     Ok(TokenResponse {
         access_token: access.jwt,
         id_token,
-        refresh_token: None,
+        refresh_token,
         scope: access.scope,
         expires_in: access.expires_in,
         token_type: "Bearer".to_owned(),

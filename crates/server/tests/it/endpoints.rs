@@ -12,8 +12,7 @@ async fn discovery_names_the_issuer_and_only_what_exists() {
     assert_eq!(header(&res, "content-type"), "application/json");
     assert_eq!(header(&res, "cache-control"), "public, max-age=300");
     let doc: Value = serde_json::from_slice(&body).unwrap();
-    // Exactly what is implemented: no revocation, introspection or logout endpoint yet,
-    // no refresh_token grant.
+    // Exactly what is implemented.
     assert_eq!(
         doc,
         serde_json::json!({
@@ -22,15 +21,18 @@ async fn discovery_names_the_issuer_and_only_what_exists() {
             "authorization_endpoint": "https://id.example.com/authorize",
             "token_endpoint": "https://id.example.com/oauth/token",
             "userinfo_endpoint": "https://id.example.com/userinfo",
+            "revocation_endpoint": "https://id.example.com/oauth/revoke",
+            "introspection_endpoint": "https://id.example.com/oauth/introspect",
+            "end_session_endpoint": "https://id.example.com/oidc/logout",
             "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
             "subject_types_supported": ["public"],
             "response_types_supported": ["code", "id_token", "code id_token"],
             "response_modes_supported": ["query", "form_post"],
-            "grant_types_supported": ["authorization_code", "implicit", "client_credentials"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": true,
-            "scopes_supported": ["openid", "profile", "email"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid",
                 "name", "nickname", "picture", "updated_at", "email", "email_verified"],
         })

@@ -1,9 +1,14 @@
 //! Handler tests: the router driven with `oneshot`, on a real SQLite database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cors;
 mod endpoints;
 mod limits;
+mod logout;
+mod refresh;
+mod revoke;
 mod token;
+mod world;
 
 use axum::Router;
 use axum::body::Body;

@@ -91,9 +91,9 @@ where
 {
     sqlx::query(
         "INSERT INTO refresh_tokens (tenant_id, token_hash, family_id, generation, client_id, \
-         user_id, scope, audience, sid, code_hash, created_at, expires_at, idle_expires_at, \
-         consumed_at, revoked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         user_id, scope, audience, sid, code_hash, auth_time, created_at, expires_at, \
+         idle_expires_at, consumed_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(token.tenant_id.as_str())
     .bind(token.token_hash.as_str())
@@ -105,6 +105,7 @@ where
     .bind(token.audience.as_deref())
     .bind(token.sid.as_deref())
     .bind(token.code_hash.as_deref())
+    .bind(token.auth_time.0)
     .bind(token.created_at.0)
     .bind(token.expires_at.0)
     .bind(token.idle_expires_at.0)

@@ -128,6 +128,7 @@ pub fn refresh(
         audience: Some(API.to_owned()),
         sid: Some("sid-alice-1".to_owned()),
         code_hash: None,
+        auth_time: at,
         created_at: at,
         expires_at: T0.plus_secs(30 * DAY),
         idle_expires_at: at.plus_secs(15 * DAY),

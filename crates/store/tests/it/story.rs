@@ -3,8 +3,8 @@
 use portcullis_core::bootstrap::{MANAGEMENT_SCOPES, SAMPLE_CALLBACK, SAMPLE_ORIGIN, bootstrap};
 use portcullis_core::keys::{KeyRing, new_stored_key};
 use portcullis_core::{
-    AppType, ClientId, Clock, ManualClock, SystemRng, TenantId, TenantSettings,
-    TokenEndpointAuthMethod, UnixTime,
+    AppType, ClientId, Clock, ManualClock, ResourceServer, ResourceServerId, ResourceServerScope,
+    StoreError, SystemRng, TenantId, TenantSettings, TokenEndpointAuthMethod, UnixTime,
 };
 use portcullis_jose::{Algorithm, MasterKey};
 use portcullis_store::{DatabaseUrl, OpenOptions, open};
@@ -167,6 +167,61 @@ async fn story(url: DatabaseUrl) {
             None
         );
     }
+
+    // An API added later: listed after the Management API, unique per tenant by id and
+    // by identifier, and only in a tenant that exists.
+    let orders = ResourceServer {
+        tenant_id: tenant.clone(),
+        id: ResourceServerId::new("66a1f0c2d4e5f60718293a4b"),
+        name: "Orders".to_owned(),
+        identifier: "https://orders.example/".to_owned(),
+        scopes: vec![ResourceServerScope {
+            value: "read:orders".to_owned(),
+            description: "Read orders".to_owned(),
+        }],
+        signing_alg: "RS256".to_owned(),
+        token_lifetime: 7200,
+        allow_offline_access: true,
+        enforce_policies: true,
+        token_dialect: "access_token_authz".to_owned(),
+        is_system: false,
+        created_at: T0.plus_secs(1),
+    };
+    store.insert_resource_server(&orders).await.unwrap();
+    assert_eq!(
+        store.resource_servers(&tenant).await.unwrap(),
+        vec![api.clone(), orders.clone()]
+    );
+    assert_eq!(
+        store
+            .resource_server_by_identifier(&tenant, "https://orders.example/")
+            .await
+            .unwrap(),
+        Some(orders.clone())
+    );
+    for duplicate in [
+        ResourceServer {
+            id: ResourceServerId::new("66a1f0c2d4e5f60718293a4c"),
+            ..orders.clone()
+        },
+        ResourceServer {
+            identifier: "https://orders.example/v2/".to_owned(),
+            ..orders.clone()
+        },
+        ResourceServer {
+            tenant_id: TenantId::new("other"),
+            ..orders.clone()
+        },
+    ] {
+        assert!(
+            matches!(
+                store.insert_resource_server(&duplicate).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{duplicate:?}"
+        );
+    }
+    assert_eq!(store.resource_servers(&tenant).await.unwrap().len(), 2);
 
     // The m2m app may call it with every scope.
     let grants = store.client_grants(&tenant).await.unwrap();

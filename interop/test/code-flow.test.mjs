@@ -1,5 +1,5 @@
 // openid-client (panva) does discovery, the code flow with PKCE (the login form posted
-// as a browser would), checks the ID token and fetches /userinfo.
+// as a browser would), checks the ID token, fetches /userinfo and refreshes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -106,6 +106,39 @@ test('openid-client: discovery, code flow with PKCE, ID token, userinfo', async 
     assert.ok(sso.left, 'the SSO session did not answer at once');
     assert.equal(sso.left.searchParams.get('state'), 'second');
     assert.ok(sso.left.searchParams.get('code'));
+
+    // A refresh, through an API that allows offline access.
+    const api = spawnSync(
+      process.env.PORTCULLIS_BIN,
+      ['admin', 'apis', 'create', '--identifier', 'https://orders.example/', '--name', 'Orders',
+        '--allow-offline-access', '--scope', 'read:orders', '--data-dir', server.dataDir],
+      { encoding: 'utf8' },
+    );
+    assert.equal(api.status, 0, api.stderr);
+    const offline = await browser.follow(
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: 'http://localhost:3000/callback',
+        scope: 'openid offline_access read:orders',
+        audience: 'https://orders.example/',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: 'offline',
+      }).href,
+      issuer.origin,
+    );
+    const first = await client.authorizationCodeGrant(config, offline.left, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'offline',
+    });
+    assert.ok(first.refresh_token, 'no refresh token');
+    assert.equal(first.scope, 'openid offline_access read:orders');
+    const refreshed = await client.refreshTokenGrant(config, first.refresh_token);
+    assert.ok(refreshed.access_token);
+    assert.notEqual(refreshed.refresh_token, first.refresh_token);
+    assert.equal(refreshed.claims().sub, userId);
+    // The spent token is refused, and its reuse kills the family.
+    await assert.rejects(client.refreshTokenGrant(config, first.refresh_token), (e) => e.error === 'invalid_grant');
+    await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
 
     // prompt=none without a session: login_required at the callback.
     const anonymous = new Browser();

@@ -14,6 +14,7 @@ pub mod routes;
 pub mod run;
 pub mod serve;
 pub mod state;
+pub mod sweeper;
 pub mod tls;
 
 pub use config::{Config, ConfigError, Flags};

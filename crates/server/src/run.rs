@@ -27,6 +27,7 @@ pub struct Prepared {
     state: AppState,
     http: HttpConfig,
     refresh: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
     /// Set when this start created the tenant: the one time its secrets are shown.
     pub bootstrap: Option<BootstrapReport>,
     /// Set with `--tls-self-signed`.
@@ -57,6 +58,7 @@ impl Prepared {
         })
         .await;
         self.refresh.abort();
+        self.sweeper.abort();
     }
 }
 
@@ -116,6 +118,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         clock.clone(),
         config.keys.refresh_interval,
     );
+    let sweeper = crate::sweeper::spawn(store.clone(), clock.clone());
     let rng: Arc<dyn portcullis_core::Rng> = Arc::new(rng);
     let secrets = Secrets {
         login_key: master
@@ -142,6 +145,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         state,
         http: config.http,
         refresh,
+        sweeper,
         bootstrap: report,
         self_signed,
     })

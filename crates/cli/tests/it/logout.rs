@@ -4,43 +4,13 @@
 
 use std::path::Path;
 
+use crate::forms::{enc, env_value, hidden, set_cookie};
 use crate::{HttpResponse, Running, http, run, run_with_input};
 
 const EMAIL: &str = "grace@example.com";
 const PASSWORD: &str = "a long enough password";
 const CALLBACK: &str = "http://localhost:3000/callback";
 const LOGOUT_URL: &str = "http://localhost:3000";
-
-fn env_value(stdout: &str, name: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("{name} not printed"))
-        .to_owned()
-}
-
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn set_cookie(res: &HttpResponse, name: &str) -> String {
-    res.all("set-cookie")
-        .iter()
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .and_then(|rest| rest.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-        .to_owned()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\"")).unwrap();
-    let value = &html[at..];
-    let start = value.find("value=\"").unwrap() + 7;
-    let end = value[start..].find('"').unwrap();
-    value[start..start + end]
-        .replace("&amp;", "&")
-        .replace("&#x2f;", "/")
-}
 
 struct Browser<'a> {
     srv: &'a Running,

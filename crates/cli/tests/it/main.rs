@@ -4,6 +4,7 @@
 
 mod code_flow;
 mod errors;
+mod forms;
 mod keys;
 mod limits;
 mod logout;

@@ -14,7 +14,7 @@ use portcullis_core::{
     UnixTime, User, UserId,
 };
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Sqlite, Transaction};
 
 use crate::OpenOptions;
@@ -27,6 +27,28 @@ use crate::rows::{
 
 mod accounts;
 mod grants;
+
+/// Puts the database in WAL mode unless it is already (reading the mode needs no
+/// exclusive lock; changing it does, so that is retried for a while).
+async fn use_wal(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let mut attempts = 0;
+    loop {
+        match sqlx::query("PRAGMA journal_mode = WAL").execute(pool).await {
+            Ok(_) => return Ok(()),
+            Err(_) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -60,10 +82,13 @@ impl SqliteStore {
             SqliteConnectOptions::from_str("sqlite::memory:")
                 .map_err(|e| connect_error(&redacted, None, &e))?
         } else {
+            // No journal_mode here: sqlx would set it on every new connection, and
+            // switching modes takes an exclusive lock that busy_timeout cannot wait for,
+            // so a CLI command opening the file while a server runs could fail at once
+            // with "database is locked". WAL is set once below and persists in the file.
             SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
         };
         let connect = base.foreign_keys(true).busy_timeout(Duration::from_secs(5));
         let pool_options = if memory {
@@ -82,6 +107,11 @@ impl SqliteStore {
             .connect_with(connect)
             .await
             .map_err(|e| connect_error(&redacted, None, &e))?;
+        if !memory {
+            use_wal(&pool)
+                .await
+                .map_err(|e| connect_error(&redacted, None, &e))?;
+        }
         Ok(SqliteStore { pool })
     }
 

@@ -107,3 +107,33 @@ async fn test_databases_are_removed_on_drop_even_while_in_use() {
     assert_eq!(left, 0, "{name} still exists");
     assert!(store.ping().await.is_err());
 }
+
+#[tokio::test]
+async fn sqlite_files_are_in_wal_mode_and_a_second_process_can_open_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let first = portcullis_store::SqliteStore::open(&path, &OpenOptions::default())
+        .await
+        .unwrap();
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(first.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // Opening again while the first pool holds connections (a CLI command next to a
+    // running server) neither fails nor changes the mode.
+    let second = portcullis_store::SqliteStore::open(
+        &path,
+        &OpenOptions {
+            migrate: false,
+            ..OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(second.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+}

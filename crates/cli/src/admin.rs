@@ -94,6 +94,7 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             println!("created {} ({})", user.user_id, user.email);
             Ok(())
         }
+        AdminCommand::Roles(cmd) => crate::roles::run(global, cmd).await,
         AdminCommand::Apis(ApisCommand::Create {
             identifier,
             name,

@@ -123,6 +123,41 @@ pub enum AdminCommand {
     /// APIs (resource servers): the audiences access tokens are issued for
     #[command(subcommand)]
     Apis(ApisCommand),
+    /// Roles: named sets of API permissions, assigned to users
+    #[command(subcommand)]
+    Roles(RolesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// Create a role; prints its id
+    Create {
+        /// Name (unique within the tenant; compared exactly)
+        #[arg(long)]
+        name: String,
+        /// What the role is for [default: empty]
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        description: String,
+    },
+    /// Give a role permissions on an API; permissions it has already are kept
+    AddPermission {
+        /// The role's id (rol_...)
+        role_id: String,
+        /// The API's identifier (its audience), e.g. https://api.example.com/
+        #[arg(long = "api", value_name = "IDENTIFIER")]
+        api: String,
+        /// A scope of the API, e.g. read:orders; repeat for more
+        #[arg(long = "permission", value_name = "NAME", required = true)]
+        permissions: Vec<String>,
+    },
+    /// Give a role to a user; a role the user has already is kept
+    Assign {
+        /// The role's id (rol_...)
+        role_id: String,
+        /// The user's email address (compared case-insensitively)
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ mod admin;
 mod args;
 mod keys;
 mod logging;
+mod roles;
 mod serve;
 
 use std::process::ExitCode;

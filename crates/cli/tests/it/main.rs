@@ -9,6 +9,7 @@ mod keys;
 mod limits;
 mod logout;
 mod postgres;
+mod roles;
 mod serve;
 
 use std::io::{BufRead, BufReader, Read, Write};

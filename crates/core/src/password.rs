@@ -183,32 +183,42 @@ pub struct PasswordHasher {
     params: HashParams,
     permits: Arc<Semaphore>,
     rng: Arc<dyn Rng>,
-    /// A valid hash, with `params`, of a random password nobody knows; `None` only if
-    /// hashing failed at construction, in which case `verify(None)` fails rather than
-    /// silently skipping the work.
-    dummy: Option<PasswordHash>,
+    /// A valid hash, with `params`, of a random password nobody knows, made on first
+    /// need (so starting the server does not wait for an Argon2 hash). If making it
+    /// fails, `verify(None)` fails rather than silently skipping the work.
+    dummy: tokio::sync::OnceCell<PasswordHash>,
     gauge: Arc<Gauge>,
 }
 
 impl PasswordHasher {
-    /// Builds the hasher and computes the dummy hash for unknown users, which costs one
-    /// hash on the calling thread: build it once at startup. `max_concurrent` is clamped
-    /// to at least 1; [`PasswordHasher::default_concurrency`] is the number of CPUs.
+    /// Builds the hasher. `max_concurrent` is clamped to at least 1;
+    /// [`PasswordHasher::default_concurrency`] is the number of CPUs.
     pub fn new(params: HashParams, max_concurrent: usize, rng: Arc<dyn Rng>) -> Self {
-        let mut dummy_password = [0u8; 32];
-        rng.fill(&mut dummy_password);
-        let mut salt = [0u8; SALT_LEN];
-        rng.fill(&mut salt);
-        let dummy = hash_blocking(params, &dummy_password, &salt).ok();
         PasswordHasher {
             params,
             permits: Arc::new(Semaphore::new(
                 max_concurrent.clamp(1, Semaphore::MAX_PERMITS),
             )),
             rng,
-            dummy,
+            dummy: tokio::sync::OnceCell::new(),
             gauge: Arc::new(Gauge::default()),
         }
+    }
+
+    /// The dummy hash for unknown users, made once on the blocking pool.
+    async fn dummy(&self) -> Result<PasswordHash, PasswordError> {
+        self.dummy
+            .get_or_try_init(|| async {
+                let mut dummy_password = [0u8; 32];
+                self.rng.fill(&mut dummy_password);
+                let mut salt = [0u8; SALT_LEN];
+                self.rng.fill(&mut salt);
+                let params = self.params;
+                self.run(move || hash_blocking(params, &dummy_password, &salt))
+                    .await?
+            })
+            .await
+            .cloned()
     }
 
     /// The number of CPUs (`std::thread::available_parallelism`), or 1 if unknown.
@@ -247,12 +257,7 @@ impl PasswordHasher {
     ) -> Result<Verdict, PasswordError> {
         let (target, known) = match stored {
             Some(hash) => (hash.clone(), true),
-            None => {
-                let dummy = self.dummy.clone().ok_or_else(|| {
-                    PasswordError::Hash("the unknown-user dummy hash is unavailable".into())
-                })?;
-                (dummy, false)
-            }
+            None => (self.dummy().await?, false),
         };
         let stale = !is_current(&target, self.params);
         let pw = pw.0.clone();
@@ -685,7 +690,7 @@ mod tests {
     async fn unknown_user_is_verified_against_a_valid_dummy() {
         let params = small();
         let h = hasher(params, 2);
-        let dummy = h.dummy.clone().unwrap();
+        let dummy = h.dummy().await.unwrap();
         // A complete PHC string with the hasher's current parameters ...
         assert_eq!(PasswordHash::parse(dummy.as_str()), Some(dummy.clone()));
         assert!(dummy.as_str().starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));

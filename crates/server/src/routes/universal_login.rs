@@ -12,7 +12,9 @@ use serde::Deserialize;
 use crate::login::cookies::CSRF;
 use crate::login::session;
 use crate::login::transaction::Transaction;
-use crate::pages::{CspNonce, CsrfToken, LoginPage, csrf_matches, page_response, same_origin_post};
+use crate::pages::{
+    CspNonce, CsrfToken, LoginPage, Page, csrf_matches, page_response, same_origin_post,
+};
 use crate::routes::authorize::{branding, error_page};
 use crate::state::AppState;
 
@@ -31,25 +33,66 @@ pub async fn show(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let tenant = match state.tenant().await {
-        Ok(t) => t,
-        Err(e) => return unavailable(&state, &e),
+    let start = match start_page(&state, &headers, &q.state).await {
+        Ok(s) => s,
+        Err(response) => return response,
     };
-    let tx = match Transaction::open(&q.state, &state.login_key, state.clock.now()) {
-        Ok(tx) => tx,
-        Err(e) => return expired(&state, &tenant, &e.to_string()),
-    };
-    let target = redirect_target(&state, &tx).await;
+    let view = start.view(&q.state);
+    login_page(&state, &start.tenant, StatusCode::OK, &view, "", None)
+}
+
+/// What the GET of a login or signup page needs: the tenant, the browser's CSRF token
+/// (or a new one) and where the browser goes once the form succeeds.
+pub(crate) struct PageStart {
+    pub(crate) tenant: Tenant,
+    csrf: String,
+    target: Option<String>,
+}
+
+impl PageStart {
+    pub(crate) fn view<'a>(&'a self, transaction: &'a str) -> View<'a> {
+        View {
+            csrf: &self.csrf,
+            transaction,
+            target: self.target.as_deref(),
+        }
+    }
+}
+
+pub(crate) async fn start_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    sealed: &str,
+) -> Result<PageStart, Response> {
+    let tenant = state.tenant().await.map_err(|e| unavailable(state, &e))?;
+    let tx = Transaction::open(sealed, &state.login_key, state.clock.now())
+        .map_err(|e| expired(state, &tenant, &e.to_string()))?;
+    let target = redirect_target(state, &tx).await;
     let csrf = state
         .cookies
-        .get(&headers, CSRF)
+        .get(headers, CSRF)
         .unwrap_or_else(|| CsrfToken::generate(state.rng.as_ref()).as_str().to_owned());
-    let view = View {
-        csrf: &csrf,
-        transaction: &q.state,
-        target: target.as_deref(),
-    };
-    login_page(&state, &tenant, StatusCode::OK, &view, "", None)
+    Ok(PageStart {
+        tenant,
+        csrf,
+        target,
+    })
+}
+
+/// Renders a page of the login flow with its CSP, and (re)sets the CSRF cookie that
+/// its form's token must match.
+pub(crate) fn form_page(
+    state: &AppState,
+    status: StatusCode,
+    page: &impl Page,
+    view: &View<'_>,
+) -> Response {
+    let nonce = CspNonce::generate(state.rng.as_ref());
+    let mut response = page_response(status, page, &nonce, view.target);
+    if let Some(c) = state.cookies.set(CSRF, view.csrf, CSRF_MAX_AGE) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
 }
 
 /// Where the browser goes after this login: the client's redirect URI. The login page's
@@ -91,6 +134,15 @@ pub(crate) struct CheckedForm {
 }
 
 impl CheckedForm {
+    /// The form again, to show with an error.
+    pub(crate) fn view<'a>(&'a self, target: Option<&'a str>) -> View<'a> {
+        View {
+            csrf: &self.csrf,
+            transaction: &self.sealed,
+            target,
+        }
+    }
+
     pub(crate) fn field(&self, name: &str) -> &str {
         self.fields
             .iter()
@@ -178,11 +230,7 @@ pub async fn submit(
         _ => {
             tracing::info!(event = "fp", "failed login");
             let target = redirect_target(&state, &form.tx).await;
-            let view = View {
-                csrf: &form.csrf,
-                transaction: &form.sealed,
-                target: target.as_deref(),
-            };
+            let view = form.view(target.as_deref());
             return login_page(
                 &state,
                 &form.tenant,
@@ -257,7 +305,6 @@ fn login_page(
     email: &str,
     error: Option<&str>,
 ) -> Response {
-    let nonce = CspNonce::generate(state.rng.as_ref());
     let page = LoginPage {
         branding: branding(Some(tenant)),
         csrf: view.csrf.to_owned(),
@@ -266,11 +313,7 @@ fn login_page(
         error: error.map(str::to_owned),
         signup_url: Some(format!("/u/signup?state={}", view.transaction)),
     };
-    let mut response = page_response(status, &page, &nonce, view.target);
-    if let Some(c) = state.cookies.set(CSRF, view.csrf, CSRF_MAX_AGE) {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
+    form_page(state, status, &page, view)
 }
 
 pub(crate) fn expired(state: &AppState, tenant: &Tenant, why: &str) -> Response {

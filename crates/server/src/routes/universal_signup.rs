@@ -2,47 +2,30 @@
 //! logged in at once. Reached from the login page or with `screen_hint=signup`.
 
 use axum::extract::{Query, RawForm, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portcullis_core::Tenant;
 use portcullis_core::password::Password;
 use portcullis_core::signup::{NewUser, PASSWORD_POLICY, SignupError, create_database_user};
 
-use crate::login::cookies::CSRF;
-use crate::login::transaction::Transaction;
-use crate::pages::{CspNonce, CsrfToken, SignupPage, page_response};
+use crate::pages::SignupPage;
 use crate::routes::authorize::branding;
 use crate::routes::universal_login::{
-    LoginQuery, View, check_form, expired, finish_login, redirect_target, unavailable,
+    LoginQuery, View, check_form, finish_login, form_page, redirect_target, start_page, unavailable,
 };
 use crate::state::AppState;
-
-const CSRF_MAX_AGE: i64 = 3600;
 
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let tenant = match state.tenant().await {
-        Ok(t) => t,
-        Err(e) => return unavailable(&state, &e),
+    let start = match start_page(&state, &headers, &q.state).await {
+        Ok(s) => s,
+        Err(response) => return response,
     };
-    let tx = match Transaction::open(&q.state, &state.login_key, state.clock.now()) {
-        Ok(tx) => tx,
-        Err(e) => return expired(&state, &tenant, &e.to_string()),
-    };
-    let target = redirect_target(&state, &tx).await;
-    let csrf = state
-        .cookies
-        .get(&headers, CSRF)
-        .unwrap_or_else(|| CsrfToken::generate(state.rng.as_ref()).as_str().to_owned());
-    let view = View {
-        csrf: &csrf,
-        transaction: &q.state,
-        target: target.as_deref(),
-    };
-    signup_page(&state, &tenant, StatusCode::OK, &view, "", None)
+    let view = start.view(&q.state);
+    signup_page(&state, &start.tenant, StatusCode::OK, &view, "", None)
 }
 
 pub async fn submit(
@@ -86,11 +69,7 @@ pub async fn submit(
         Err(SignupError::Internal(e)) => return unavailable(&state, &e),
     };
     let target = redirect_target(&state, &form.tx).await;
-    let view = View {
-        csrf: &form.csrf,
-        transaction: &form.sealed,
-        target: target.as_deref(),
-    };
+    let view = form.view(target.as_deref());
     signup_page(
         &state,
         &form.tenant,
@@ -109,7 +88,6 @@ fn signup_page(
     email: &str,
     error: Option<&str>,
 ) -> Response {
-    let nonce = CspNonce::generate(state.rng.as_ref());
     let page = SignupPage {
         branding: branding(Some(tenant)),
         csrf: view.csrf.to_owned(),
@@ -119,9 +97,5 @@ fn signup_page(
         password_policy: PASSWORD_POLICY.to_owned(),
         login_url: format!("/u/login?state={}", view.transaction),
     };
-    let mut response = page_response(status, &page, &nonce, view.target);
-    if let Some(c) = state.cookies.set(CSRF, view.csrf, CSRF_MAX_AGE) {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
+    form_page(state, status, &page, view)
 }

@@ -7,9 +7,10 @@ import { createInterface } from 'node:readline';
 
 const BIN = process.env.PORTCULLIS_BIN;
 
-export async function startPortcullis({ args = [], env = {} } = {}) {
+// `dataDir`: serve an existing data dir (one prepared with `portcullis admin ...`, see
+// cli.mjs) instead of a fresh one; it is removed on stop all the same.
+export async function startPortcullis({ args = [], env = {}, dataDir = newDataDir() } = {}) {
   if (!BIN) throw new Error('PORTCULLIS_BIN is not set (scripts/test sets it)');
-  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-interop-'));
   const child = spawn(
     BIN,
     ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-format', 'json', ...args],
@@ -48,4 +49,8 @@ export async function startPortcullis({ args = [], env = {} } = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export function newDataDir() {
+  return mkdtempSync(join(tmpdir(), 'portcullis-interop-'));
 }

@@ -95,11 +95,15 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             Ok(())
         }
         AdminCommand::Roles(cmd) => crate::roles::run(global, cmd).await,
+        AdminCommand::Apps(cmd) => crate::apps::run(global, cmd).await,
+        AdminCommand::Tenant(cmd) => crate::apps::tenant(global, cmd).await,
         AdminCommand::Apis(ApisCommand::Create {
             identifier,
             name,
             allow_offline_access,
             scopes,
+            rbac,
+            add_permissions_in_token,
         }) => {
             let tenant = TenantId::default_tenant();
             let api = ResourceServer::create(
@@ -109,6 +113,8 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
                     identifier,
                     scopes,
                     allow_offline_access,
+                    rbac,
+                    permissions_in_token: add_permissions_in_token,
                 },
                 &SystemRng::new(),
                 SystemClock.now(),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use portcullis_server::Flags;
 
 /// Portcullis: a self-hosted identity platform, compatible with Auth0.
@@ -126,6 +126,105 @@ pub enum AdminCommand {
     /// Roles: named sets of API permissions, assigned to users
     #[command(subcommand)]
     Roles(RolesCommand),
+    /// Applications (OAuth clients): web apps, SPAs, native and machine-to-machine apps
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Tenant settings
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+/// Auth0's application types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum AppTypeArg {
+    /// Regular Web Application: server-side, confidential (has a secret)
+    RegularWeb,
+    /// Single Page Application: runs in the browser, public (no secret, PKCE)
+    Spa,
+    /// Native or mobile app: public (no secret, PKCE)
+    Native,
+    /// Machine to Machine: client_credentials only, confidential
+    NonInteractive,
+}
+
+/// How an application authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum AuthMethodArg {
+    /// The secret in an HTTP Basic Authorization header
+    ClientSecretBasic,
+    /// The secret in the form body
+    ClientSecretPost,
+    /// No secret: a public client (SPA, native)
+    None,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Register an application; prints its client id and, for confidential types, its
+    /// secret, shown this once
+    ///
+    /// Defaults follow Auth0: spa and native are public (no secret, PKCE required, auth
+    /// method none); regular_web and non_interactive get a secret sent with
+    /// client_secret_post. Interactive types may use authorization_code and
+    /// refresh_token; non_interactive only client_credentials. URLs are matched exactly:
+    /// no wildcards, fragments, javascript: or data: URLs.
+    Create {
+        /// Display name
+        #[arg(long)]
+        name: String,
+        /// Application type
+        #[arg(long = "type", value_name = "TYPE")]
+        app_type: AppTypeArg,
+        /// Allowed callback URL (redirect_uri), e.g. https://app.example.com/callback;
+        /// repeat for more
+        #[arg(long = "callback", value_name = "URL")]
+        callbacks: Vec<String>,
+        /// Allowed logout URL (returnTo after logout); repeat for more
+        #[arg(long = "logout-url", value_name = "URL")]
+        logout_urls: Vec<String>,
+        /// Allowed web origin for CORS, written as browsers send it:
+        /// https://app.example.com (no path); repeat for more
+        #[arg(long = "web-origin", value_name = "ORIGIN")]
+        web_origins: Vec<String>,
+        /// Token endpoint authentication [default: none for spa and native,
+        /// client_secret_post otherwise]
+        #[arg(long, value_name = "METHOD")]
+        auth_method: Option<AuthMethodArg>,
+    },
+    /// List the tenant's applications (never their secrets)
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Let a machine-to-machine application get tokens for an API (a client grant)
+    Grant {
+        /// The application's client id
+        #[arg(long, value_name = "CLIENT_ID")]
+        client_id: String,
+        /// The API's identifier (its audience), e.g. https://api.example.com/
+        #[arg(long, value_name = "IDENTIFIER")]
+        audience: String,
+        /// A scope of the API the application may ask for; repeat for more
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Show or replace the roles every new user gets (at signup and `admin users create`)
+    #[command(group(ArgGroup::new("change").args(["roles", "clear"])))]
+    DefaultRoles {
+        /// A role's id (rol_...); repeat for more. Replaces the whole list
+        #[arg(long = "role", value_name = "ROLE_ID")]
+        roles: Vec<String>,
+        /// Remove every default role
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +276,13 @@ pub enum ApisCommand {
         /// A scope (permission) the API defines, e.g. read:orders; repeat for more
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
+        /// Enable RBAC: users get only the scopes their roles give
+        #[arg(long)]
+        rbac: bool,
+        /// Add the user's permissions to access tokens (the permissions claim); needs
+        /// --rbac
+        #[arg(long, requires = "rbac")]
+        add_permissions_in_token: bool,
     },
 }
 

@@ -1,6 +1,7 @@
 //! `portcullis`: the one binary. Serve, migrate, check the configuration, manage keys.
 
 mod admin;
+mod apps;
 mod args;
 mod keys;
 mod logging;

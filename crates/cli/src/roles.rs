@@ -124,7 +124,10 @@ pub async fn run(global: &GlobalArgs, cmd: RolesCommand) -> Result<(), Failure> 
 }
 
 /// The store of the configured database, which must be migrated and bootstrapped.
-async fn open(global: &GlobalArgs, tenant: &TenantId) -> Result<Arc<dyn Store>, Failure> {
+pub(crate) async fn open(
+    global: &GlobalArgs,
+    tenant: &TenantId,
+) -> Result<Arc<dyn Store>, Failure> {
     let config = load_config(global, &ServeArgs::default())?;
     let store = portcullis_store::open(
         &config.database,
@@ -148,6 +151,6 @@ async fn require_role(store: &dyn Store, tenant: &TenantId, id: &RoleId) -> Resu
 }
 
 /// A mistake on the command line: exit code 2.
-fn usage(message: String) -> Failure {
+pub(crate) fn usage(message: String) -> Failure {
     Failure { code: 2, message }
 }

@@ -88,6 +88,13 @@ impl RoleId {
     }
 }
 
+impl GrantId {
+    /// A new client grant id: `cgr_` and 16 random alphanumerics, as Auth0's.
+    pub fn generate(rng: &dyn Rng) -> Self {
+        GrantId(format!("cgr_{}", random_alphanumeric(rng, 16)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

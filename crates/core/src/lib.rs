@@ -1,6 +1,7 @@
 //! The Portcullis domain. No HTTP and no SQL here: storage is the [`Store`] trait,
 //! time is the [`Clock`] trait and randomness the [`Rng`] trait, all injected.
 
+pub mod app_registration;
 pub mod application;
 pub mod authorization_code;
 pub mod authorize;

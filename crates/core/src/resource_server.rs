@@ -44,7 +44,7 @@ impl ResourceServerId {
 }
 
 /// What an administrator gives to create an API; the rest takes Auth0's defaults
-/// (RS256, access tokens for 86400 s, no RBAC).
+/// (RS256, access tokens for 86400 s).
 #[derive(Debug, Clone)]
 pub struct NewApi {
     pub name: String,
@@ -52,10 +52,18 @@ pub struct NewApi {
     /// Scope values the API defines, e.g. `read:orders`.
     pub scopes: Vec<String>,
     pub allow_offline_access: bool,
+    /// Auth0 "Enable RBAC" (`enforce_policies`): a user gets only the API scopes their
+    /// roles give.
+    pub rbac: bool,
+    /// Auth0 "Add Permissions in the Access Token" (`token_dialect`
+    /// `access_token_authz`): the `permissions` claim. Needs `rbac`.
+    pub permissions_in_token: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NewApiError {
+    #[error("permissions can be added to the access token only with RBAC enabled")]
+    PermissionsWithoutRbac,
     #[error("the name must not be empty")]
     EmptyName,
     #[error("the identifier must be non-empty printable ASCII without spaces")]
@@ -88,6 +96,9 @@ impl ResourceServer {
         if !new.identifier.bytes().all(|b| b.is_ascii_graphic()) || new.identifier.is_empty() {
             return Err(NewApiError::Identifier);
         }
+        if new.permissions_in_token && !new.rbac {
+            return Err(NewApiError::PermissionsWithoutRbac);
+        }
         let mut scopes: Vec<ResourceServerScope> = Vec::new();
         for s in new.scopes {
             if !is_scope_token(&s) {
@@ -109,8 +120,13 @@ impl ResourceServer {
             signing_alg: "RS256".to_owned(),
             token_lifetime: 86_400,
             allow_offline_access: new.allow_offline_access,
-            enforce_policies: false,
-            token_dialect: "access_token".to_owned(),
+            enforce_policies: new.rbac,
+            token_dialect: if new.permissions_in_token {
+                "access_token_authz"
+            } else {
+                "access_token"
+            }
+            .to_owned(),
             is_system: false,
             created_at: now,
         })
@@ -128,6 +144,8 @@ mod tests {
             identifier: identifier.to_owned(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             allow_offline_access: true,
+            rbac: false,
+            permissions_in_token: false,
         }
     }
 
@@ -167,6 +185,34 @@ mod tests {
                 false,
                 UnixTime(7)
             )
+        );
+    }
+
+    #[test]
+    fn rbac_and_permissions_in_the_token_set_auth0s_fields() {
+        let tenant = TenantId::default_tenant();
+        let create = |rbac, permissions_in_token| {
+            ResourceServer::create(
+                &tenant,
+                NewApi {
+                    rbac,
+                    permissions_in_token,
+                    ..new("urn:orders", &[])
+                },
+                &SystemRng::new(),
+                UnixTime(0),
+            )
+            .map(|a| (a.enforce_policies, a.token_dialect))
+        };
+        assert_eq!(create(false, false), Ok((false, "access_token".to_owned())));
+        assert_eq!(create(true, false), Ok((true, "access_token".to_owned())));
+        assert_eq!(
+            create(true, true),
+            Ok((true, "access_token_authz".to_owned()))
+        );
+        assert_eq!(
+            create(false, true),
+            Err(NewApiError::PermissionsWithoutRbac)
         );
     }
 

@@ -59,6 +59,22 @@ pub trait Store: Send + Sync + 'static {
     /// All applications of a tenant, oldest first.
     async fn applications(&self, tenant: &TenantId) -> Result<Vec<Application>, StoreError>;
 
+    /// Stores a new application (checked by
+    /// [`Application::register`](crate::application::Application::register)). `Conflict`
+    /// when the tenant has its client id already, or does not exist.
+    async fn insert_application(&self, app: &Application) -> Result<(), StoreError>;
+    /// Stores a new client grant. `Conflict` when the tenant has its id already or a grant
+    /// for the same client and audience, or when the tenant, the application or the API
+    /// does not exist.
+    async fn insert_client_grant(&self, grant: &ClientGrant) -> Result<(), StoreError>;
+    /// Replaces the tenant's `default_roles` setting with `roles` (repeats dropped, order
+    /// kept), leaving its other settings as they are. `Ok(false)` when there is no such
+    /// tenant; `Conflict`, and nothing changes, when a role is not one of the tenant's.
+    async fn set_default_roles(
+        &self,
+        tenant: &TenantId,
+        roles: &[RoleId],
+    ) -> Result<bool, StoreError>;
     /// All APIs of a tenant, oldest first.
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError>;
 

@@ -31,6 +31,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DIAGNOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 mod accounts;
+mod apps;
 mod grants;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -308,6 +309,22 @@ impl Store for PgStore {
     }
 
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
+    async fn insert_application(&self, app: &Application) -> Result<(), StoreError> {
+        apps::insert_application(&self.pool, app).await
+    }
+
+    async fn insert_client_grant(&self, grant: &ClientGrant) -> Result<(), StoreError> {
+        apps::insert_client_grant(&self.pool, grant).await
+    }
+
+    async fn set_default_roles(
+        &self,
+        tenant: &TenantId,
+        roles: &[RoleId],
+    ) -> Result<bool, StoreError> {
+        apps::set_default_roles(&self.pool, tenant, roles).await
+    }
+
         let rows: Vec<ResourceServerRow> = sqlx::query_as(
             "SELECT tenant_id, id, name, identifier, scopes::text AS scopes, signing_alg, \
              token_lifetime, allow_offline_access, enforce_policies, token_dialect, \

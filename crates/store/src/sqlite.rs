@@ -26,6 +26,7 @@ use crate::rows::{
 };
 
 mod accounts;
+mod apps;
 mod grants;
 
 /// Puts the database in WAL mode unless it is already (reading the mode needs no
@@ -333,6 +334,22 @@ impl Store for SqliteStore {
     }
 
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
+    async fn insert_application(&self, app: &Application) -> Result<(), StoreError> {
+        apps::insert_application(&self.pool, app).await
+    }
+
+    async fn insert_client_grant(&self, grant: &ClientGrant) -> Result<(), StoreError> {
+        apps::insert_client_grant(&self.pool, grant).await
+    }
+
+    async fn set_default_roles(
+        &self,
+        tenant: &TenantId,
+        roles: &[RoleId],
+    ) -> Result<bool, StoreError> {
+        apps::set_default_roles(&self.pool, tenant, roles).await
+    }
+
         let rows: Vec<ResourceServerRow> = sqlx::query_as(
             "SELECT tenant_id, id, name, identifier, scopes, signing_alg, token_lifetime, \
              allow_offline_access, enforce_policies, token_dialect, is_system, created_at \

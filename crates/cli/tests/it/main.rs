@@ -2,6 +2,7 @@
 //! databases.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
 mod code_flow;
 mod errors;
 mod forms;

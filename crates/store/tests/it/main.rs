@@ -11,6 +11,7 @@ mod race;
 mod race_grants;
 mod story;
 mod story_refresh;
+mod story_apps;
 mod story_users;
 
 use portcullis_store::DatabaseUrl;

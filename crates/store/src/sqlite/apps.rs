@@ -1,0 +1,113 @@
+//! Registering applications and client grants, and the tenant's default roles, on SQLite.
+
+use portcullis_core::{Application, ClientGrant, RoleId, StoreError, TenantId};
+use sqlx::SqlitePool;
+
+use crate::errors::db_error;
+use crate::rows::{APPLICATIONS, ApplicationJson, CLIENT_GRANTS, ROLES, TENANTS, to_json};
+
+pub(super) async fn insert_application(
+    pool: &SqlitePool,
+    app: &Application,
+) -> Result<(), StoreError> {
+    let json = ApplicationJson::of(app)?;
+    sqlx::query(
+        "INSERT INTO applications (tenant_id, client_id, name, app_type, \
+         client_secret_hash, token_endpoint_auth_method, callbacks, \
+         allowed_logout_urls, web_origins, grant_types, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(app.tenant_id.as_str())
+    .bind(app.client_id.as_str())
+    .bind(app.name.as_str())
+    .bind(app.app_type.as_str())
+    .bind(app.client_secret_hash.as_ref().map(|h| h.as_str()))
+    .bind(app.token_endpoint_auth_method.as_str())
+    .bind(json.callbacks)
+    .bind(json.allowed_logout_urls)
+    .bind(json.web_origins)
+    .bind(json.grant_types)
+    .bind(app.created_at.0)
+    .execute(pool)
+    .await
+    .map_err(|e| db_error(APPLICATIONS, e))?;
+    Ok(())
+}
+
+pub(super) async fn insert_client_grant(
+    pool: &SqlitePool,
+    grant: &ClientGrant,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO client_grants (tenant_id, id, client_id, audience, scope, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(grant.tenant_id.as_str())
+    .bind(grant.id.as_str())
+    .bind(grant.client_id.as_str())
+    .bind(grant.audience.as_str())
+    .bind(to_json(CLIENT_GRANTS, "scope", &grant.scope)?)
+    .bind(grant.created_at.0)
+    .execute(pool)
+    .await
+    .map_err(|e| db_error(CLIENT_GRANTS, e))?;
+    Ok(())
+}
+
+pub(super) async fn set_default_roles(
+    pool: &SqlitePool,
+    tenant: &TenantId,
+    roles: &[RoleId],
+) -> Result<bool, StoreError> {
+    let roles = distinct(roles);
+    let list = to_json(TENANTS, "default_roles", &roles)?;
+    // IMMEDIATE: the check and the update see the same roles.
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| db_error(TENANTS, e))?;
+    let updated = sqlx::query(
+        "UPDATE tenants SET settings = json_set(settings, '$.default_roles', json($1)) \
+         WHERE id = $2",
+    )
+    .bind(list.as_str())
+    .bind(tenant.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| db_error(TENANTS, e))?
+    .rows_affected();
+    if updated == 0 {
+        tx.rollback().await.map_err(|e| db_error(TENANTS, e))?;
+        return Ok(false);
+    }
+    let (found,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM roles \
+         WHERE tenant_id = $1 AND id IN (SELECT value FROM json_each($2))",
+    )
+    .bind(tenant.as_str())
+    .bind(list.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| db_error(ROLES, e))?;
+    if usize::try_from(found).ok() != Some(roles.len()) {
+        tx.rollback().await.map_err(|e| db_error(TENANTS, e))?;
+        return Err(no_such_role());
+    }
+    tx.commit().await.map_err(|e| db_error(TENANTS, e))?;
+    Ok(true)
+}
+
+/// The role ids as strings, repeats dropped, order kept.
+fn distinct(roles: &[RoleId]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(roles.len());
+    for r in roles {
+        if !out.contains(&r.as_str()) {
+            out.push(r.as_str());
+        }
+    }
+    out
+}
+
+fn no_such_role() -> StoreError {
+    StoreError::Conflict("tenants: default_roles names a role the tenant does not have".to_owned())
+}

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod oauth_error;
 pub mod password;
 pub mod pkce;
+pub mod password_reset;
 pub mod redirect_uri;
 pub mod refresh_grant;
 pub mod refresh_token;

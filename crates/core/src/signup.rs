@@ -56,7 +56,7 @@ pub async fn create_database_user(
     if !plausible_email(email) {
         return Err(SignupError::InvalidEmail);
     }
-    if new.password.expose().chars().count() < MIN_PASSWORD_CHARS {
+    if !meets_password_policy(new.password) {
         return Err(SignupError::WeakPassword);
     }
     let hash = hasher
@@ -91,6 +91,11 @@ pub async fn create_database_user(
             .await?;
     }
     Ok(user)
+}
+
+/// Whether `password` meets [`PASSWORD_POLICY`] (signup and password reset share it).
+pub fn meets_password_policy(password: &Password) -> bool {
+    password.expose().chars().count() >= MIN_PASSWORD_CHARS
 }
 
 /// One `@` with text on both sides, a dot in the domain, no spaces or controls, at most

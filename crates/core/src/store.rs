@@ -13,6 +13,7 @@ use crate::grant::ClientGrant;
 use crate::ids::{ClientId, RoleId, TenantId, UserId};
 use crate::keys::StoredKey;
 use crate::password::PasswordHash;
+use crate::password_reset::ResetTicket;
 use crate::refresh_token::{RefreshToken, Rotation};
 use crate::resource_server::ResourceServer;
 use crate::role::Role;
@@ -270,12 +271,59 @@ pub trait Store: Send + Sync + 'static {
         at: UnixTime,
     ) -> Result<u64, StoreError>;
 
+    // Password resets (see the [`password_reset`](crate::password_reset) module).
+
+    /// Stores a new ticket. `Conflict` when its hash exists already, or the user does not.
+    async fn insert_password_reset(&self, ticket: &ResetTicket) -> Result<(), StoreError>;
+    /// The ticket whose hash is `ticket_hash`, used or expired ones included.
+    async fn password_reset(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+    ) -> Result<Option<ResetTicket>, StoreError>;
+    /// How many tickets were made for the user at or after `since`.
+    async fn count_password_resets_since(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        since: UnixTime,
+    ) -> Result<u64, StoreError>;
+    /// Uses the ticket: in one transaction, marks it consumed at `at` (only if it is
+    /// unconsumed and `at` is before its expiry), gives its user the password `hash`
+    /// (`updated_at = at`) and marks the user's other unconsumed tickets consumed.
+    /// Returns the consumed ticket, or `None` (and nothing changes) when the ticket is
+    /// unknown, used or expired. Of concurrent calls for one ticket, on any number of
+    /// instances, at most one gets `Some`.
+    async fn consume_password_reset(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+        hash: &PasswordHash,
+        at: UnixTime,
+    ) -> Result<Option<ResetTicket>, StoreError>;
+
+    // Revoked grants.
+
+    /// Records that the access tokens of `grant_id` are revoked, until `until`
+    /// (portcullis_core::revocation). Revoking a grant again changes nothing.
+    async fn revoke_grant(
+        &self,
+        tenant: &TenantId,
+        grant_id: &str,
+        at: UnixTime,
+        until: UnixTime,
+    ) -> Result<(), StoreError>;
+
+    /// Whether `grant_id` was revoked.
+    async fn grant_revoked(&self, tenant: &TenantId, grant_id: &str) -> Result<bool, StoreError>;
+
     // Housekeeping.
 
     /// Deletes, in every tenant, what can never be used again and has been dead for
     /// more than `grace_secs`: codes past `expires_at`; refresh-token families past their
     /// absolute `expires_at`, past the newest idle expiry of the family, or wholly
-    /// revoked; sessions past `expires_at` or revoked. Whole families go at once.
+    /// revoked; sessions past `expires_at` or revoked; password-reset tickets past
+    /// `expires_at` or consumed. Whole families go at once.
     /// Returns how many rows were deleted.
     async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError>;
 }

@@ -66,9 +66,23 @@ impl Prepared {
 /// written.
 pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
     create_data_dir(&config.data_dir)?;
+/// What tests (or an embedding program) inject in place of the defaults.
+#[derive(Default)]
+pub struct Injected {
+    /// Instead of the wall clock.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Instead of the mailer `config.email` asks for.
+    pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
+}
+
     let (tls_config, self_signed) = match &config.tls {
         TlsMode::Off => (None, None),
         TlsMode::Files { cert, key } => (Some(tls::server_config(cert, key)?), None),
+    prepare_with(config, Injected::default()).await
+}
+
+/// [`prepare`], with a clock or a mailer of the caller's.
+pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared, ServerError> {
         TlsMode::SelfSigned => {
             let files = tls::ensure_self_signed(&config.data_dir)?;
             (
@@ -124,6 +138,12 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         login_key: master
             .derive(b"portcullis/login-transactions")
             .map_err(|e| ServerError::Core(CoreError::Jose(e)))?,
+    let mailer = match injected.mailer {
+        Some(m) => m,
+        None => {
+            crate::mail::from_config(&config.email, &config.data_dir, clock.clone(), rng.clone())?
+        }
+    };
         hasher: PasswordHasher::new(
             HashParams::OWASP,
             PasswordHasher::default_concurrency(),
@@ -131,7 +151,13 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         ),
     };
     let state = AppState::new(
-        Services { store, clock, rng },
+        Services {
+            store,
+            clock,
+            rng,
+            catalog_ttl: CATALOG_TTL_SECS,
+            mailer,
+        },
         tenant,
         issuer,
         keys,

@@ -35,6 +35,10 @@ pub struct Inner {
     pub hasher: Arc<PasswordHasher>,
     pub cookies: CookieJar,
     /// `scheme://host[:port]` of the issuer, for Origin checks.
+    /// Where mail (password-reset links) goes.
+    pub mailer: Arc<dyn crate::mail::Mailer>,
+    /// Brute-force throttling of the token endpoint and of every password check.
+    pub throttle: crate::throttle::Throttle,
     pub issuer_origin: String,
     shutting_down: AtomicBool,
 }
@@ -52,6 +56,9 @@ pub struct Services {
     pub rng: Arc<dyn Rng>,
 }
 
+    /// How long configuration read from the store is trusted, seconds (0: not cached).
+    pub catalog_ttl: u32,
+    pub mailer: Arc<dyn crate::mail::Mailer>,
 impl AppState {
     pub fn new(
         services: Services,
@@ -61,7 +68,14 @@ impl AppState {
         jwks_max_age: u32,
         secrets: Secrets,
     ) -> Self {
-        let Services { store, clock, rng } = services;
+        let Services {
+            store,
+            clock,
+            rng,
+            catalog_ttl,
+            mailer,
+        } = services;
+        let catalog = Catalog::new(store.clone(), clock.clone(), catalog_ttl);
         let issuer_origin = url::Url::parse(issuer.as_str())
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
@@ -90,6 +104,8 @@ impl AppState {
             shutting_down: AtomicBool::new(false),
         }))
     }
+            mailer,
+            throttle,
 
     /// From now on `/readyz` answers 503, so load balancers stop sending traffic while
     /// in-flight requests finish.

@@ -1,6 +1,7 @@
 //! The background job that keeps the database from growing without bound: expired codes,
-//! dead refresh-token families and ended sessions are deleted a day after they stopped
-//! mattering. Every instance runs it; the deletes are idempotent.
+//! dead refresh-token families, ended sessions and spent password-reset tickets are
+//! deleted a day after they stopped mattering. Every instance runs it; the deletes are
+//! idempotent.
 
 use std::sync::Arc;
 use std::time::Duration;

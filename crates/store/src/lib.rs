@@ -23,6 +23,8 @@ mod database_url;
 mod errors;
 mod postgres;
 mod refresh;
+mod reset_rows;
+mod revoked;
 mod rows;
 mod sqlite;
 #[cfg(feature = "testing")]

@@ -483,6 +483,14 @@ pub(crate) const SWEEPS: &[(&str, &str)] = &[
         SESSIONS,
         "DELETE FROM sso_sessions WHERE expires_at < $1 OR revoked_at < $1",
     ),
+    (
+        crate::reset_rows::PASSWORD_RESETS,
+        "DELETE FROM password_resets WHERE expires_at < $1 OR consumed_at < $1",
+    ),
+    (
+        crate::revoked::REVOKED_GRANTS,
+        "DELETE FROM revoked_grants WHERE expires_at < $1",
+    ),
 ];
 
 /// The refresh token that continues `old`, checked before it is stored: same tenant,

@@ -28,6 +28,7 @@ use crate::rows::{
 mod accounts;
 mod apps;
 mod grants;
+mod resets;
 
 /// Puts the database in WAL mode unless it is already (reading the mode needs no
 /// exclusive lock; changing it does, so that is retried for a while).
@@ -630,6 +631,54 @@ impl Store for SqliteStore {
         at: UnixTime,
     ) -> Result<u64, StoreError> {
         grants::revoke_user_sessions(&self.pool, tenant, user_id, at).await
+    }
+
+    async fn insert_password_reset(
+        &self,
+        ticket: &portcullis_core::password_reset::ResetTicket,
+    ) -> Result<(), StoreError> {
+        resets::insert_password_reset(&self.pool, ticket).await
+    }
+
+    async fn password_reset(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+    ) -> Result<Option<portcullis_core::password_reset::ResetTicket>, StoreError> {
+        resets::password_reset(&self.pool, tenant, ticket_hash).await
+    }
+
+    async fn count_password_resets_since(
+        &self,
+        tenant: &TenantId,
+        user_id: &UserId,
+        since: UnixTime,
+    ) -> Result<u64, StoreError> {
+        resets::count_password_resets_since(&self.pool, tenant, user_id, since).await
+    }
+
+    async fn consume_password_reset(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+        hash: &PasswordHash,
+        at: UnixTime,
+    ) -> Result<Option<portcullis_core::password_reset::ResetTicket>, StoreError> {
+        resets::consume_password_reset(&self.pool, tenant, ticket_hash, hash, at).await
+    }
+
+    async fn revoke_grant(
+        &self,
+        tenant: &TenantId,
+        grant_id: &str,
+        at: UnixTime,
+        until: UnixTime,
+    ) -> Result<(), StoreError> {
+        crate::revoked::revoke_grant(&self.pool, tenant, grant_id, at, until).await
+    }
+
+    async fn grant_revoked(&self, tenant: &TenantId, grant_id: &str) -> Result<bool, StoreError> {
+        crate::revoked::grant_revoked(&self.pool, tenant, grant_id).await
     }
 
     async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError> {

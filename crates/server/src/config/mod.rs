@@ -1,6 +1,7 @@
 //! Configuration: `portcullis.toml` + `PORTCULLIS_*` environment + flags, parsed into a
 //! validated [`Config`]. Precedence: flag, then environment, then file, then default.
 
+mod email;
 mod raw;
 
 use std::net::SocketAddr;
@@ -11,6 +12,7 @@ use portcullis_jose::{Algorithm, MasterKey};
 use portcullis_store::DatabaseUrl;
 
 use crate::issuer::Issuer;
+pub use email::{DEFAULT_FROM, EmailConfig, SmtpSettings, SmtpTls};
 pub use raw::{ENV_VARS, Flags, RawConfig, Source, unknown_env_vars};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
@@ -88,6 +90,8 @@ pub struct Config {
     pub log_level: String,
     pub http: HttpConfig,
     pub keys: KeysConfig,
+    /// Where mail goes: an SMTP relay, or the log and `<data dir>/outbox/`.
+    pub email: EmailConfig,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -370,6 +374,8 @@ impl Layers<'_> {
             )?),
         };
 
+        let email = email::validate(env, self.file, fs)?;
+
         Ok(Config {
             listen: listen_addr,
             public_url,
@@ -381,6 +387,7 @@ impl Layers<'_> {
             log_level,
             http,
             keys,
+            email,
             file: None,
         })
     }

@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub http: RawHttp,
     #[serde(default)]
     pub keys: RawKeys,
+    #[serde(default)]
+    pub email: RawEmail,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -75,6 +77,13 @@ pub struct RawKeys {
     /// Seconds.
     pub jwks_max_age: Option<u64>,
     pub refresh_interval: Option<u64>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmail {
+    pub smtp_url: Option<String>,
+    pub from: Option<String>,
 }
 
 /// Values given on the command line (`None` when a flag was not given).
@@ -112,6 +121,8 @@ pub const ENV_VARS: &[&str] = &[
     "PORTCULLIS_KEYS_ALGORITHM",
     "PORTCULLIS_KEYS_JWKS_MAX_AGE",
     "PORTCULLIS_KEYS_REFRESH_INTERVAL",
+    "PORTCULLIS_EMAIL_SMTP_URL",
+    "PORTCULLIS_EMAIL_FROM",
 ];
 
 /// The file layer. `explicit` is true when the path was asked for (a missing file is
@@ -201,6 +212,10 @@ pub fn read_env(get: &dyn Fn(&str) -> Option<String>) -> Result<EnvLayer, Config
                 algorithm: s("PORTCULLIS_KEYS_ALGORITHM"),
                 jwks_max_age: num("PORTCULLIS_KEYS_JWKS_MAX_AGE", "keys.jwks_max_age")?,
                 refresh_interval: num("PORTCULLIS_KEYS_REFRESH_INTERVAL", "keys.refresh_interval")?,
+            },
+            email: RawEmail {
+                smtp_url: s("PORTCULLIS_EMAIL_SMTP_URL"),
+                from: s("PORTCULLIS_EMAIL_FROM"),
             },
         },
     })

@@ -7,10 +7,12 @@
 //! it generated for this response, so the nonce in the body and in the CSP header agree.
 
 pub mod csrf;
+mod reset_views;
 mod response;
 mod views;
 
 pub use csrf::{CsrfToken, csrf_matches, same_origin_post};
+pub use reset_views::{NewPasswordPage, NoticePage, ResetRequestPage};
 pub use response::{CspNonce, content_security_policy, html_response, page_response};
 pub use views::{ErrorPage, FormPostPage, LoginPage, LogoutConfirmPage, Page, SignupPage};
 

@@ -1,11 +1,14 @@
 //! The HTTP surface.
 
 pub mod authorize;
+pub mod change_password;
+mod client_endpoint;
 pub mod discovery;
 pub mod health;
 pub mod introspect;
 pub mod jwks;
 pub mod logout;
+pub mod password_reset;
 pub mod revoke;
 pub mod token;
 mod token_request;
@@ -47,6 +50,19 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route(
             "/u/signup",
             get(universal_signup::show).post(universal_signup::submit),
+        )
+        .route(
+            "/u/reset-password",
+            get(password_reset::show_reset).post(password_reset::submit_reset),
+        )
+        .route(
+            password_reset::REQUEST_PATH,
+            get(password_reset::show_request).post(password_reset::submit_request),
+        )
+        .route(password_reset::DONE_PATH, get(password_reset::done))
+        .route(
+            "/dbconnections/change_password",
+            post(change_password::change_password).layer(cors_layer.clone()),
         )
         .route("/oauth/token", post(token::token).layer(cors_layer.clone()))
         .route(

@@ -1,5 +1,13 @@
 //! `/u/signup`: a new user of the database connection, with the tenant's default roles,
 //! logged in at once. Reached from the login page or with `screen_hint=signup`.
+//!
+//! Enumeration (security case E.37): a new address is logged in and sent on to the
+//! application at once (what apps using `screen_hint=signup` expect), which a taken
+//! address cannot be, so the two answers necessarily differ; the taken one says only
+//! that the signup failed. Both cost one Argon2 hash. The owner of a taken address is
+//! mailed a notice with a reset link (under the per-user hourly limit of reset links).
+//! Making the answers identical needs signup to wait for email verification before
+//! logging in, which this flow does not do.
 
 use axum::extract::{Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,6 +18,7 @@ use portcullis_core::signup::{NewUser, PASSWORD_POLICY, SignupError, create_data
 
 use crate::pages::SignupPage;
 use crate::routes::authorize::branding;
+use crate::routes::password_reset::{LinkMail, mail_reset_link};
 use crate::routes::universal_login::{
     LoginQuery, View, check_form, finish_login, form_page, redirect_target, start_page, unavailable,
 };
@@ -63,6 +72,13 @@ pub async fn submit(
         Err(SignupError::WeakPassword) => format!("Password is too weak. {PASSWORD_POLICY}"),
         Err(SignupError::Exists) => {
             tracing::info!(event = "fs", "failed signup: the email is taken");
+            // The owner hears of it, with a way back in (security case E.37; the page
+            // itself still has to say the signup failed: see the module docs).
+            if let Err(e) =
+                mail_reset_link(&state, &form.tenant, &email, LinkMail::SignupAttempt).await
+            {
+                tracing::error!(error = %e, "mailing the owner of a taken address failed");
+            }
             "Could not sign up with this email. If you already have an account, log in instead."
                 .to_owned()
         }

@@ -1,11 +1,14 @@
 //! Handler tests: the router driven with `oneshot`, on a real SQLite database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod change_password;
 mod cors;
 mod endpoints;
 mod limits;
 mod logout;
+mod password_reset;
 mod refresh;
+mod reset_env;
 mod revoke;
 mod token;
 mod world;

@@ -12,6 +12,8 @@ mod race_grants;
 mod story;
 mod story_refresh;
 mod story_apps;
+mod story_refresh;
+mod story_resets;
 mod story_users;
 
 use portcullis_store::DatabaseUrl;

@@ -1,0 +1,110 @@
+//! Password-reset tickets on PostgreSQL, shared by many instances. The use of a ticket
+//! is one transaction whose first statement is the conditional `UPDATE ... RETURNING`:
+//! a concurrent use of the same ticket waits for the row lock, then re-checks
+//! `consumed_at IS NULL` against the committed row and finds nothing.
+
+use portcullis_core::password::PasswordHash;
+use portcullis_core::password_reset::ResetTicket;
+use portcullis_core::{StoreError, TenantId, UnixTime, UserId};
+use sqlx::{AssertSqlSafe, PgPool};
+
+use crate::errors::db_error;
+use crate::reset_rows::{
+    COUNT_RESETS_SINCE, INSERT_RESET, PASSWORD_RESETS, RESET_COLUMNS, ResetRow, SET_PASSWORD,
+    SPEND_OTHER_RESETS, consume_reset_sql, count,
+};
+use crate::rows::USERS;
+
+pub(super) async fn insert_password_reset(
+    pool: &PgPool,
+    ticket: &ResetTicket,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT_RESET)
+        .bind(ticket.tenant_id.as_str())
+        .bind(ticket.ticket_hash.as_str())
+        .bind(ticket.user_id.as_str())
+        .bind(ticket.created_at.0)
+        .bind(ticket.expires_at.0)
+        .bind(ticket.consumed_at.map(|t| t.0))
+        .execute(pool)
+        .await
+        .map_err(|e| db_error(PASSWORD_RESETS, e))?;
+    Ok(())
+}
+
+pub(super) async fn password_reset(
+    pool: &PgPool,
+    tenant: &TenantId,
+    ticket_hash: &str,
+) -> Result<Option<ResetTicket>, StoreError> {
+    let row: Option<ResetRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {RESET_COLUMNS} FROM password_resets WHERE tenant_id = $1 AND ticket_hash = $2"
+    )))
+    .bind(tenant.as_str())
+    .bind(ticket_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(|e| db_error(PASSWORD_RESETS, e))?;
+    Ok(row.map(ResetTicket::from))
+}
+
+pub(super) async fn count_password_resets_since(
+    pool: &PgPool,
+    tenant: &TenantId,
+    user_id: &UserId,
+    since: UnixTime,
+) -> Result<u64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(COUNT_RESETS_SINCE)
+        .bind(tenant.as_str())
+        .bind(user_id.as_str())
+        .bind(since.0)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| db_error(PASSWORD_RESETS, e))?;
+    Ok(count(n))
+}
+
+pub(super) async fn consume_password_reset(
+    pool: &PgPool,
+    tenant: &TenantId,
+    ticket_hash: &str,
+    hash: &PasswordHash,
+    at: UnixTime,
+) -> Result<Option<ResetTicket>, StoreError> {
+    let t = PASSWORD_RESETS;
+    let mut tx = pool.begin().await.map_err(|e| db_error(t, e))?;
+    let consumed: Option<ResetRow> = sqlx::query_as(AssertSqlSafe(consume_reset_sql()))
+        .bind(at.0)
+        .bind(tenant.as_str())
+        .bind(ticket_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| db_error(t, e))?;
+    let Some(ticket) = consumed.map(ResetTicket::from) else {
+        tx.rollback().await.map_err(|e| db_error(t, e))?;
+        return Ok(None);
+    };
+    let updated = sqlx::query(SET_PASSWORD)
+        .bind(hash.as_str())
+        .bind(at.0)
+        .bind(tenant.as_str())
+        .bind(ticket.user_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db_error(USERS, e))?
+        .rows_affected();
+    if updated != 1 {
+        // The foreign key makes this unreachable; never consume a ticket for nobody.
+        tx.rollback().await.map_err(|e| db_error(t, e))?;
+        return Ok(None);
+    }
+    sqlx::query(SPEND_OTHER_RESETS)
+        .bind(at.0)
+        .bind(tenant.as_str())
+        .bind(ticket.user_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db_error(t, e))?;
+    tx.commit().await.map_err(|e| db_error(t, e))?;
+    Ok(Some(ticket))
+}

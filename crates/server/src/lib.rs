@@ -16,6 +16,7 @@ pub mod run;
 pub mod serve;
 pub mod state;
 pub mod sweeper;
+pub mod throttle;
 pub mod tls;
 
 pub use config::{Config, ConfigError, Flags};

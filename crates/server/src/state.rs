@@ -88,6 +88,8 @@ impl AppState {
             .unwrap_or_default();
         AppState(Arc::new(Inner {
             store,
+        let throttle =
+            crate::throttle::Throttle::new(clock.clone(), crate::throttle::Limits::default());
             clock,
             rng,
             tenant,
@@ -102,10 +104,10 @@ impl AppState {
             cookies,
             issuer_origin,
             shutting_down: AtomicBool::new(false),
-        }))
-    }
             mailer,
             throttle,
+        }))
+    }
 
     /// From now on `/readyz` answers 503, so load balancers stop sending traffic while
     /// in-flight requests finish.

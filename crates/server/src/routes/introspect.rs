@@ -20,10 +20,11 @@ use portcullis_core::token::ACCESS_TOKEN_TYP;
 use portcullis_core::{ClientId, OAuthError, StoreError, UserId, token_hash};
 use serde::{Deserialize, Serialize};
 
-use crate::oauth_response::{internal_error, token_error};
-use crate::routes::token_request::{parse_body, presented_client, uses_basic};
+use crate::routes::client_endpoint;
+use crate::routes::token_request::{parse_body, presented_client};
 use crate::state::AppState;
 
+use crate::throttle::ClientIp;
 /// The longest token looked at; anything longer is inactive.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
@@ -50,13 +51,15 @@ pub struct Introspection {
 }
 
 pub async fn introspect(
+/// Throttled as every client-authenticated endpoint is (`client_endpoint`).
     State(state): State<AppState>,
     headers: HeaderMap,
+    ip: ClientIp,
     body: Bytes,
 ) -> Response {
-    let basic = uses_basic(&headers);
-    match handle(&state, &headers, &body).await {
-        Ok(answer) => (
+    let work = handle(&state, &headers, &body);
+    client_endpoint::answer(&state, ip, &headers, work, |answer| {
+        (
             StatusCode::OK,
             [
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),

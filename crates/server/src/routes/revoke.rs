@@ -12,14 +12,21 @@ use portcullis_core::client_auth::authenticate;
 use portcullis_core::client_credentials::GrantError;
 use portcullis_core::{OAuthError, token_hash};
 
-use crate::oauth_response::{internal_error, token_error};
-use crate::routes::token_request::{parse_body, presented_client, uses_basic};
+use crate::routes::client_endpoint;
+use crate::routes::token_request::{parse_body, presented_client};
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let basic = uses_basic(&headers);
-    match handle(&state, &headers, &body).await {
-        Ok(()) => (
+/// Throttled as every client-authenticated endpoint is (`client_endpoint`).
+pub async fn revoke(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let work = handle(&state, &headers, &body);
+    client_endpoint::answer(&state, ip, &headers, work, |()| {
+        (
             StatusCode::OK,
             [
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),

@@ -12,17 +12,21 @@ use portcullis_core::token::Issuance;
 use portcullis_core::{CoreError, OAuthError};
 use portcullis_proto::{ErrorCode, TokenResponse};
 
-use crate::oauth_response::{internal_error, token_error, token_success};
-use crate::routes::token_request::{parse_body, presented_client, uses_basic};
+use crate::oauth_response::token_success;
+use crate::routes::client_endpoint;
+use crate::routes::token_request::{parse_body, presented_client};
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let basic = uses_basic(&headers);
-    match handle(&state, &headers, &body).await {
-        Ok(response) => token_success(response),
-        Err(GrantError::OAuth(e)) => token_error(e, basic),
-        Err(GrantError::Internal(e)) => internal_error(&e),
-    }
+/// Throttled as every client-authenticated endpoint is (`client_endpoint`).
+pub async fn token(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let work = handle(&state, &headers, &body);
+    client_endpoint::answer(&state, ip, &headers, work, token_success).await
 }
 
 async fn handle(

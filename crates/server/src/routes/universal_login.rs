@@ -2,6 +2,8 @@
 //! the form, the same answer for an unknown user, a wrong password and a blocked user,
 //! and 303 after a successful POST.
 
+use std::sync::Arc;
+
 use axum::extract::{Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,9 +19,15 @@ use crate::pages::{
 };
 use crate::routes::authorize::{branding, error_page};
 use crate::state::AppState;
+use crate::throttle::{ClientIp, Reason, Refused};
 
 /// Auth0's words for every failed login.
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+/// Auth0's words when one account from one address is blocked (brute-force protection).
+pub const ACCOUNT_BLOCKED: &str =
+    "Your account has been blocked after multiple consecutive login attempts.";
+/// Auth0's words when one address is blocked (suspicious IP throttling).
+pub const ADDRESS_BLOCKED: &str = "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.";
 const CSRF_MAX_AGE: i64 = 3600;
 
 #[derive(Debug, Deserialize)]
@@ -44,7 +52,7 @@ pub async fn show(
 /// What the GET of a login or signup page needs: the tenant, the browser's CSRF token
 /// (or a new one) and where the browser goes once the form succeeds.
 pub(crate) struct PageStart {
-    pub(crate) tenant: Tenant,
+    pub(crate) tenant: Arc<Tenant>,
     csrf: String,
     target: Option<String>,
 }
@@ -110,11 +118,11 @@ pub(crate) async fn redirect_target(state: &AppState, tx: &Transaction) -> Optio
     }
     let client_id = portcullis_core::ClientId::new(param("client_id")?);
     let app = state
-        .store
+        .catalog
         .application(&state.tenant, &client_id)
         .await
         .ok()??;
-    app.callbacks.into_iter().next()
+    app.callbacks.first().cloned()
 }
 
 pub(crate) struct View<'a> {
@@ -126,7 +134,7 @@ pub(crate) struct View<'a> {
 /// A POSTed login or signup form that passed the same-origin, CSRF and transaction
 /// checks.
 pub(crate) struct CheckedForm {
-    pub(crate) tenant: Tenant,
+    pub(crate) tenant: Arc<Tenant>,
     pub(crate) fields: Vec<(String, String)>,
     pub(crate) csrf: String,
     pub(crate) sealed: String,
@@ -200,6 +208,7 @@ pub(crate) async fn check_form(
 
 pub async fn submit(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
@@ -209,6 +218,12 @@ pub async fn submit(
     };
     let email = form.field("email").trim().to_owned();
     let password = Password::new(form.field("password").to_owned());
+    // Reserved as a failure before the lookup and the Argon2 verify, so parallel
+    // guesses all count (case E.38); the refusal is the same for every account.
+    let attempt = match state.throttle.begin_password(ip, &email) {
+        Ok(a) => a,
+        Err(refused) => return blocked(&state, &form, &email, &refused).await,
+    };
     let user = match state.store.user_by_email(&state.tenant, &email).await {
         Ok(u) => u,
         Err(e) => return unavailable(&state, &e),
@@ -226,7 +241,10 @@ pub async fn submit(
         Err(e) => return unavailable(&state, &e),
     };
     let user = match user {
-        Some(u) if verdict.matched && !u.blocked => u,
+        Some(u) if verdict.matched && !u.blocked => {
+            attempt.succeeded();
+            u
+        }
         _ => {
             tracing::info!(event = "fp", "failed login");
             let target = redirect_target(&state, &form.tx).await;
@@ -258,6 +276,27 @@ pub async fn submit(
     }
     tracing::info!(event = "s", user_id = %user.user_id, "successful login");
     finish_login(&state, &headers, &form, &user).await
+}
+
+/// The login form again, 429 with `Retry-After`, when the throttle refuses the attempt.
+async fn blocked(state: &AppState, form: &CheckedForm, email: &str, refused: &Refused) -> Response {
+    let message = match refused.reason {
+        Reason::Account | Reason::Token => ACCOUNT_BLOCKED,
+        Reason::Address => ADDRESS_BLOCKED,
+    };
+    let target = redirect_target(state, &form.tx).await;
+    let view = form.view(target.as_deref());
+    let mut response = login_page(
+        state,
+        &form.tenant,
+        StatusCode::TOO_MANY_REQUESTS,
+        &view,
+        email,
+        Some(message),
+    );
+    let (name, value) = refused.retry_after_header();
+    response.headers_mut().insert(name, value);
+    response
 }
 
 /// Records the login, starts a new session (new id), and sends the browser on to

@@ -10,6 +10,8 @@ mod password_reset;
 mod refresh;
 mod reset_env;
 mod revoke;
+mod revoked_grants;
+mod throttle;
 mod token;
 mod world;
 

@@ -2,9 +2,9 @@
 //! for an API it has a client grant for, with Auth0's answers when it may not.
 
 use crate::application::Application;
+use crate::catalog::Catalog;
 use crate::error::CoreError;
 use crate::oauth_error::OAuthError;
-use crate::store::Store;
 use crate::token::{AccessTokenSpec, Audience, Issuance, IssuedAccessToken};
 
 pub const GRANT_TYPE: &str = "client_credentials";
@@ -34,7 +34,7 @@ impl From<crate::store::StoreError> for GrantError {
 
 /// Issues the token, or says why not. `app` is already authenticated.
 pub async fn issue(
-    store: &dyn Store,
+    catalog: &Catalog,
     issuance: &Issuance<'_>,
     app: &Application,
     request: &ClientCredentialsRequest,
@@ -51,13 +51,10 @@ pub async fn issue(
         )
         .into());
     };
-    let Some(api) = store
-        .resource_server_by_identifier(&app.tenant_id, audience)
-        .await?
-    else {
+    let Some(api) = catalog.resource_server(&app.tenant_id, audience).await? else {
         return Err(OAuthError::access_denied(format!("Service not found: {audience}")).into());
     };
-    let Some(grant) = store
+    let Some(grant) = catalog
         .client_grant(&app.tenant_id, &app.client_id, audience)
         .await?
     else {
@@ -96,10 +93,11 @@ pub async fn issue(
     Ok(issuance.access_token(AccessTokenSpec {
         sub: format!("{}@clients", app.client_id),
         azp: app.client_id.to_string(),
-        aud: Audience::One(api.identifier),
+        aud: Audience::One(api.identifier.clone()),
         scope,
         gty: Some("client-credentials"),
         permissions,
         lifetime: api.token_lifetime,
+        grant: None,
     })?)
 }

@@ -6,6 +6,7 @@ use portcullis_proto::ErrorCode;
 
 use crate::application::Application;
 use crate::authorization_code::{CodeConsumption, token_hash};
+use crate::catalog::Catalog;
 use crate::client_credentials::GrantError;
 use crate::id_token::{self, IdTokenSpec, claims_for_scope};
 use crate::ids::UserId;
@@ -48,13 +49,14 @@ fn invalid_code() -> GrantError {
 }
 
 pub async fn exchange(
-    store: &dyn Store,
+    catalog: &Catalog,
     issuance: &Issuance<'_>,
     settings: &TenantSettings,
     app: &Application,
     request: &CodeRequest,
 ) -> Result<CodeTokens, GrantError> {
     if !app.grant_types.iter().any(|g| g == GRANT_TYPE) {
+    let store = catalog.store();
         return Err(OAuthError::unauthorized_client(format!(
             "Grant type '{GRANT_TYPE}' not allowed for the client."
         ))
@@ -117,10 +119,7 @@ pub async fn exchange(
     let api = match stored.audience.as_deref() {
         None => None,
         Some(audience) => {
-            let Some(api) = store
-                .resource_server_by_identifier(&app.tenant_id, audience)
-                .await?
-            else {
+            let Some(api) = catalog.resource_server(&app.tenant_id, audience).await? else {
                 return Err(
                     OAuthError::access_denied(format!("Service not found: {audience}")).into(),
                 );
@@ -142,7 +141,7 @@ pub async fn exchange(
         app,
         &user.user_id,
         &requested,
-        api.as_ref(),
+        api.as_deref(),
         offline,
     )
     .await?;

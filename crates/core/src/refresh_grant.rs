@@ -12,6 +12,7 @@ use portcullis_proto::ErrorCode;
 
 use crate::application::Application;
 use crate::authorization_code::token_hash;
+use crate::catalog::Catalog;
 use crate::client_credentials::GrantError;
 use crate::clock::UnixTime;
 use crate::code_grant::{scope_list, user_access};
@@ -169,7 +170,7 @@ async fn kill(
 
 /// Exchanges a refresh token. `app` is already authenticated.
 pub async fn refresh(
-    store: &dyn Store,
+    catalog: &Catalog,
     issuance: &Issuance<'_>,
     settings: &TenantSettings,
     app: &Application,
@@ -188,6 +189,7 @@ pub async fn refresh(
     };
     let tenant = &app.tenant_id;
     let now = issuance.now;
+    let store = catalog.store();
     let presented_hash = token_hash(presented);
     let Some(current) = store.refresh_token(tenant, &presented_hash).await? else {
         return Err(invalid_token().into());
@@ -251,10 +253,7 @@ pub async fn refresh(
     };
     let api = match old.audience.as_deref() {
         None => None,
-        Some(audience) => match store
-            .resource_server_by_identifier(tenant, audience)
-            .await?
-        {
+        Some(audience) => match catalog.resource_server(tenant, audience).await? {
             Some(api) if api.allow_offline_access => Some(api),
             _ => return Err(kill(store, &old, now, invalid_token()).await),
         },
@@ -265,7 +264,7 @@ pub async fn refresh(
         app,
         &user.user_id,
         &requested,
-        api.as_ref(),
+        api.as_deref(),
         true,
     )
     .await?;

@@ -20,6 +20,10 @@ use crate::tls::{self, SelfSigned};
 use crate::{master_key, routes};
 use portcullis_core::password::{HashParams, PasswordHasher};
 
+/// How long applications, APIs, client grants and tenant settings read from the store are
+/// trusted. Changes made by another instance or by the CLI reach this one within it.
+pub const CATALOG_TTL_SECS: u32 = 5;
+
 /// A server that is bound and ready to serve.
 pub struct Prepared {
     listener: Listener,
@@ -62,10 +66,6 @@ impl Prepared {
     }
 }
 
-/// Everything up to serving. Binds first, so a port in use fails before anything is
-/// written.
-pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
-    create_data_dir(&config.data_dir)?;
 /// What tests (or an embedding program) inject in place of the defaults.
 #[derive(Default)]
 pub struct Injected {
@@ -75,14 +75,18 @@ pub struct Injected {
     pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
 }
 
-    let (tls_config, self_signed) = match &config.tls {
-        TlsMode::Off => (None, None),
-        TlsMode::Files { cert, key } => (Some(tls::server_config(cert, key)?), None),
+/// Everything up to serving. Binds first, so a port in use fails before anything is
+/// written.
+pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
     prepare_with(config, Injected::default()).await
 }
 
 /// [`prepare`], with a clock or a mailer of the caller's.
 pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared, ServerError> {
+    create_data_dir(&config.data_dir)?;
+    let (tls_config, self_signed) = match &config.tls {
+        TlsMode::Off => (None, None),
+        TlsMode::Files { cert, key } => (Some(tls::server_config(cert, key)?), None),
         TlsMode::SelfSigned => {
             let files = tls::ensure_self_signed(&config.data_dir)?;
             (
@@ -110,7 +114,7 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         );
     }
     let master = Arc::new(master_key::resolve(config.master_key)?);
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = injected.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let rng = SystemRng::new();
     let tenant = TenantId::default_tenant();
     let report = bootstrap(
@@ -134,16 +138,16 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
     );
     let sweeper = crate::sweeper::spawn(store.clone(), clock.clone());
     let rng: Arc<dyn portcullis_core::Rng> = Arc::new(rng);
-    let secrets = Secrets {
-        login_key: master
-            .derive(b"portcullis/login-transactions")
-            .map_err(|e| ServerError::Core(CoreError::Jose(e)))?,
     let mailer = match injected.mailer {
         Some(m) => m,
         None => {
             crate::mail::from_config(&config.email, &config.data_dir, clock.clone(), rng.clone())?
         }
     };
+    let secrets = Secrets {
+        login_key: master
+            .derive(b"portcullis/login-transactions")
+            .map_err(|e| ServerError::Core(CoreError::Jose(e)))?,
         hasher: PasswordHasher::new(
             HashParams::OWASP,
             PasswordHasher::default_concurrency(),

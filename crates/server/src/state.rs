@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use portcullis_core::password::PasswordHasher;
-use portcullis_core::{Clock, CoreError, Rng, Store, Tenant, TenantId};
+use portcullis_core::{Catalog, Clock, CoreError, Rng, Store, Tenant, TenantId};
 use portcullis_jose::MasterKey;
 
 use crate::login::cookies::CookieJar;
@@ -20,6 +20,8 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub store: Arc<dyn Store>,
+    /// Tenants, applications, APIs and client grants, cached for the hot paths.
+    pub catalog: Catalog,
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn Rng>,
     pub tenant: TenantId,
@@ -88,6 +90,9 @@ impl AppState {
             .unwrap_or_default();
         AppState(Arc::new(Inner {
             store,
+        AppState(Arc::new(Inner {
+            store,
+            catalog,
         let throttle =
             crate::throttle::Throttle::new(clock.clone(), crate::throttle::Limits::default());
             clock,
@@ -120,8 +125,8 @@ impl AppState {
     }
 
     /// The tenant of this request, with its current settings.
-    pub async fn tenant(&self) -> Result<Tenant, CoreError> {
-        self.store
+    pub async fn tenant(&self) -> Result<Arc<Tenant>, CoreError> {
+        self.catalog
             .tenant(&self.tenant)
             .await?
             .ok_or_else(|| CoreError::NoTenant(self.tenant.to_string()))

@@ -23,12 +23,8 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
     let Some(origin) = single_origin(req.headers()) else {
         return with_vary(next.run(req).await);
     };
-    let allowed = match state.store.applications(&state.tenant).await {
-        Ok(apps) => apps.iter().any(|a| {
-            a.web_origins
-                .iter()
-                .any(|o| o.as_bytes() == origin.as_bytes())
-        }),
+    let allowed = match state.catalog.web_origins(&state.tenant).await {
+        Ok(origins) => origin.to_str().is_ok_and(|o| origins.contains(o)),
         Err(e) => {
             tracing::error!(error = %e, "reading web origins failed");
             return with_vary(StatusCode::SERVICE_UNAVAILABLE.into_response());

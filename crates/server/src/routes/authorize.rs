@@ -85,18 +85,18 @@ async fn handle(
         Err(e) => return Ok(no_redirect(state, Some(&tenant), &e)),
     };
     let app = match params.client_id() {
-        Ok(id) => state.store.application(&state.tenant, &id).await?,
+        Ok(id) => state.catalog.application(&state.tenant, &id).await?,
         Err(e) => return Ok(no_redirect(state, Some(&tenant), &e)),
     };
-    let req = match AuthorizeRequest::parse(&params, app.as_ref()) {
+    let req = match AuthorizeRequest::parse(&params, app.as_deref()) {
         Ok(r) => r,
         Err(AuthorizeError::NoRedirect(e)) => return Ok(no_redirect(state, Some(&tenant), &e)),
         Err(AuthorizeError::Redirect(e)) => return Ok(redirect_error(state, &e)),
     };
     if let Some(aud) = &req.audience
         && state
-            .store
-            .resource_server_by_identifier(&state.tenant, aud)
+            .catalog
+            .resource_server(&state.tenant, aud)
             .await?
             .is_none()
     {

@@ -81,10 +81,10 @@ async fn handle(
     let params = parse_body(headers, body)?;
     let presented = presented_client(headers, &params)?;
     let app = state
-        .store
+        .catalog
         .application(&state.tenant, &presented.client_id)
         .await?;
-    let app = authenticate(app.as_ref(), &presented)?;
+    let app = authenticate(app.as_deref(), &presented)?;
     if app.client_secret_hash.is_none() {
         // Public clients cannot prove who they are: introspection is not for them.
         return Err(client_authentication_failed().into());
@@ -138,7 +138,7 @@ async fn access_token(state: &AppState, token: &str) -> Result<Option<Introspect
             .is_some()
     } else {
         state
-            .store
+            .catalog
             .user(&state.tenant, &UserId::new(claims.sub.clone()))
             .await?
             .is_some_and(|u| !u.blocked)
@@ -191,8 +191,8 @@ async fn has_our_audience(state: &AppState, aud: &serde_json::Value) -> Result<b
     for a in audiences {
         if a == userinfo
             || state
-                .store
-                .resource_server_by_identifier(&state.tenant, a)
+                .catalog
+                .resource_server(&state.tenant, a)
                 .await?
                 .is_some()
         {

@@ -45,7 +45,7 @@ pub async fn v2_logout(
     // list of Auth0 does not exist here): no redirect.
     let target = match (client_id, return_to) {
         (Some(id), Some(uri)) => match state
-            .store
+            .catalog
             .application(&state.tenant, &ClientId::new(id))
             .await
         {
@@ -139,7 +139,7 @@ async fn oidc_logout(
     // A hint that does not verify counts as no hint: the user is asked.
     let hint = match p.id_token_hint.and_then(|t| verify_hint(state, t)) {
         Some(h) => match state
-            .store
+            .catalog
             .application(&state.tenant, &ClientId::new(h.aud.clone()))
             .await
         {
@@ -164,7 +164,7 @@ async fn oidc_logout(
         Some((_, app)) => Some(app.clone()),
         None => match p.client_id {
             Some(id) => match state
-                .store
+                .catalog
                 .application(&state.tenant, &ClientId::new(id))
                 .await
             {
@@ -218,7 +218,14 @@ async fn oidc_logout(
         }
         return finish(state, &tenant, target, status);
     }
-    confirm_page(state, headers, &tenant, app.as_ref(), &p, target.as_deref())
+    confirm_page(
+        state,
+        headers,
+        &tenant,
+        app.as_deref(),
+        &p,
+        target.as_deref(),
+    )
 }
 
 /// "Log out?", carrying what the request said to the confirmation POST.

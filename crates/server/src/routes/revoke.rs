@@ -43,10 +43,10 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
     let params = parse_body(headers, body)?;
     let presented = presented_client(headers, &params)?;
     let app = state
-        .store
+        .catalog
         .application(&state.tenant, &presented.client_id)
         .await?;
-    let app = authenticate(app.as_ref(), &presented)?;
+    let app = authenticate(app.as_deref(), &presented)?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: token"))?;

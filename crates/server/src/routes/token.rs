@@ -53,10 +53,10 @@ async fn handle(
     }
     let presented = presented_client(headers, &params)?;
     let app = state
-        .store
+        .catalog
         .application(&state.tenant, &presented.client_id)
         .await?;
-    let app = authenticate(app.as_ref(), &presented)?;
+    let app = authenticate(app.as_deref(), &presented)?;
     let ring = state.keys.current();
     let now = state.clock.now();
     let signer = ring
@@ -125,8 +125,7 @@ async fn handle(
             audience: owned("audience"),
             scope: owned("scope"),
         };
-        let access =
-            client_credentials::issue(state.store.as_ref(), &issuance, app, &request).await?;
+        let access = client_credentials::issue(&state.catalog, &issuance, app, &request).await?;
         (access, None, None)
     };
     Ok(TokenResponse {

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod catalog;
 mod fixtures;
 mod open;
 mod race;

@@ -15,6 +15,7 @@ use crate::pkce::{self, CodeChallenge, CodeVerifier};
 use crate::refresh_grant::{self, OFFLINE_ACCESS};
 use crate::refresh_token::RefreshToken;
 use crate::resource_server::ResourceServer;
+use crate::revocation;
 use crate::rng::random_b64url;
 use crate::store::{Store, StoreError};
 use crate::tenant::TenantSettings;
@@ -55,8 +56,8 @@ pub async fn exchange(
     app: &Application,
     request: &CodeRequest,
 ) -> Result<CodeTokens, GrantError> {
-    if !app.grant_types.iter().any(|g| g == GRANT_TYPE) {
     let store = catalog.store();
+    if !app.grant_types.iter().any(|g| g == GRANT_TYPE) {
         return Err(OAuthError::unauthorized_client(format!(
             "Grant type '{GRANT_TYPE}' not allowed for the client."
         ))
@@ -80,6 +81,7 @@ pub async fn exchange(
             store
                 .revoke_refresh_by_code(&app.tenant_id, &code_hash, now)
                 .await?;
+            revocation::revoke(store, &app.tenant_id, &code_hash, now).await?;
             return Err(invalid_code());
         }
         CodeConsumption::NotFound => return Err(invalid_code()),
@@ -145,6 +147,10 @@ pub async fn exchange(
         offline,
     )
     .await?;
+    let spec = AccessTokenSpec {
+        grant: Some(revocation::grant_id(&code_hash)),
+        ..spec
+    };
     let granted_scope = spec.scope.clone().unwrap_or_default();
     let access = issuance.access_token(spec)?;
     let id_token = if openid {
@@ -275,5 +281,6 @@ pub(crate) async fn user_access(
         gty: None,
         permissions,
         lifetime,
+        grant: None,
     })
 }

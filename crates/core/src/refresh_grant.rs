@@ -21,10 +21,11 @@ use crate::id_token::{self, IdTokenSpec, claims_for_scope};
 use crate::ids::{ClientId, UserId};
 use crate::oauth_error::OAuthError;
 use crate::refresh_token::{RefreshToken, Rotation};
+use crate::revocation;
 use crate::rng::{Rng, random_b64url};
 use crate::store::{Store, StoreError};
 use crate::tenant::TenantSettings;
-use crate::token::{Issuance, IssuedAccessToken};
+use crate::token::{AccessTokenSpec, Issuance, IssuedAccessToken};
 
 pub const GRANT_TYPE: &str = "refresh_token";
 
@@ -159,13 +160,25 @@ async fn kill(
     at: UnixTime,
     e: OAuthError,
 ) -> RefreshError {
-    match store
-        .revoke_refresh_family(&token.tenant_id, &token.family_id, at)
-        .await
-    {
-        Ok(_) => e.into(),
+    match revoke_family(store, token, at).await {
+        Ok(()) => e.into(),
         Err(failure) => failure.into(),
     }
+}
+
+/// Revokes the family of `token` and the access tokens of its grant.
+async fn revoke_family(
+    store: &dyn Store,
+    token: &RefreshToken,
+    at: UnixTime,
+) -> Result<(), StoreError> {
+    store
+        .revoke_refresh_family(&token.tenant_id, &token.family_id, at)
+        .await?;
+    if let Some(code_hash) = &token.code_hash {
+        revocation::revoke(store, &token.tenant_id, code_hash, at).await?;
+    }
+    Ok(())
 }
 
 /// Exchanges a refresh token. `app` is already authenticated.
@@ -176,6 +189,7 @@ pub async fn refresh(
     app: &Application,
     request: &RefreshRequest,
 ) -> Result<RefreshTokens, RefreshError> {
+    let store = catalog.store();
     if !app.grant_types.iter().any(|g| g == GRANT_TYPE) {
         return Err(OAuthError::unauthorized_client(format!(
             "Grant type '{GRANT_TYPE}' not allowed for the client."
@@ -189,7 +203,6 @@ pub async fn refresh(
     };
     let tenant = &app.tenant_id;
     let now = issuance.now;
-    let store = catalog.store();
     let presented_hash = token_hash(presented);
     let Some(current) = store.refresh_token(tenant, &presented_hash).await? else {
         return Err(invalid_token().into());
@@ -224,6 +237,10 @@ pub async fn refresh(
     let old = match rotation {
         Rotation::Rotated(old) | Rotation::ReusedInWindow(old) => old,
         Rotation::Reused { family_id } => {
+            // The store revoked the family; the access tokens of its grant go too.
+            if let Some(code_hash) = &current.code_hash {
+                revocation::revoke(store, tenant, code_hash, now).await?;
+            }
             return Err(RefreshError::Reused {
                 family_id,
                 client_id: current.client_id,
@@ -268,6 +285,10 @@ pub async fn refresh(
         true,
     )
     .await?;
+    let spec = AccessTokenSpec {
+        grant: old.code_hash.as_deref().map(revocation::grant_id),
+        ..spec
+    };
     let access = issuance.access_token(spec)?;
     let id_token = if requested.iter().any(|s| s == "openid") {
         Some(id_token::sign(

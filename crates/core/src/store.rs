@@ -59,7 +59,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Application>, StoreError>;
     /// All applications of a tenant, oldest first.
     async fn applications(&self, tenant: &TenantId) -> Result<Vec<Application>, StoreError>;
-
     /// Stores a new application (checked by
     /// [`Application::register`](crate::application::Application::register)). `Conflict`
     /// when the tenant has its client id already, or does not exist.
@@ -76,6 +75,7 @@ pub trait Store: Send + Sync + 'static {
         tenant: &TenantId,
         roles: &[RoleId],
     ) -> Result<bool, StoreError>;
+
     /// All APIs of a tenant, oldest first.
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError>;
 

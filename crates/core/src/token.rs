@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::clock::UnixTime;
 use crate::error::CoreError;
-use crate::rng::{Rng, random_b64url};
+use crate::revocation;
+use crate::rng::Rng;
 
 /// `typ` of access tokens (RFC 9068), so they cannot pass for ID or logout tokens.
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
@@ -55,6 +56,9 @@ pub struct AccessTokenSpec {
     pub permissions: Option<Vec<String>>,
     /// Seconds.
     pub lifetime: u32,
+    /// The grant a user's token comes from, named in its `jti` so it can be revoked
+    /// (crate::revocation); `None` for machine-to-machine tokens.
+    pub grant: Option<String>,
 }
 
 /// What every issued token needs: who issues, when, with which key.
@@ -74,7 +78,7 @@ impl Issuance<'_> {
             aud: spec.aud,
             iat: self.now.0,
             exp: self.now.plus_secs(i64::from(spec.lifetime)).0,
-            jti: random_b64url(self.rng, 16),
+            jti: revocation::jti(spec.grant.as_deref(), self.rng),
             scope: spec.scope.clone(),
             gty: spec.gty,
             azp: spec.azp,

@@ -35,12 +35,12 @@ pub struct Inner {
     /// Seals login transactions; derived from the master key.
     pub login_key: Arc<MasterKey>,
     pub hasher: Arc<PasswordHasher>,
-    pub cookies: CookieJar,
-    /// `scheme://host[:port]` of the issuer, for Origin checks.
     /// Where mail (password-reset links) goes.
     pub mailer: Arc<dyn crate::mail::Mailer>,
     /// Brute-force throttling of the token endpoint and of every password check.
     pub throttle: crate::throttle::Throttle,
+    pub cookies: CookieJar,
+    /// `scheme://host[:port]` of the issuer, for Origin checks.
     pub issuer_origin: String,
     shutting_down: AtomicBool,
 }
@@ -56,11 +56,11 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn Rng>,
-}
-
     /// How long configuration read from the store is trusted, seconds (0: not cached).
     pub catalog_ttl: u32,
     pub mailer: Arc<dyn crate::mail::Mailer>,
+}
+
 impl AppState {
     pub fn new(
         services: Services,
@@ -88,13 +88,11 @@ impl AppState {
         let discovery_json = serde_json::to_vec(&discovery)
             .map(Bytes::from)
             .unwrap_or_default();
-        AppState(Arc::new(Inner {
-            store,
+        let throttle =
+            crate::throttle::Throttle::new(clock.clone(), crate::throttle::Limits::default());
         AppState(Arc::new(Inner {
             store,
             catalog,
-        let throttle =
-            crate::throttle::Throttle::new(clock.clone(), crate::throttle::Limits::default());
             clock,
             rng,
             tenant,
@@ -106,11 +104,11 @@ impl AppState {
                 .unwrap_or(HeaderValue::from_static("no-cache")),
             login_key: Arc::new(secrets.login_key),
             hasher: Arc::new(secrets.hasher),
+            mailer,
+            throttle,
             cookies,
             issuer_origin,
             shutting_down: AtomicBool::new(false),
-            mailer,
-            throttle,
         }))
     }
 

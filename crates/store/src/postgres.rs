@@ -309,7 +309,6 @@ impl Store for PgStore {
         convert_all(rows)
     }
 
-    async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
     async fn insert_application(&self, app: &Application) -> Result<(), StoreError> {
         apps::insert_application(&self.pool, app).await
     }
@@ -326,6 +325,7 @@ impl Store for PgStore {
         apps::set_default_roles(&self.pool, tenant, roles).await
     }
 
+    async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
         let rows: Vec<ResourceServerRow> = sqlx::query_as(
             "SELECT tenant_id, id, name, identifier, scopes::text AS scopes, signing_alg, \
              token_lifetime, allow_offline_access, enforce_policies, token_dialect, \

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use jsonwebtoken::Validation;
 use portcullis_core::client_auth::{authenticate, client_authentication_failed};
 use portcullis_core::client_credentials::GrantError;
+use portcullis_core::revocation;
 use portcullis_core::token::ACCESS_TOKEN_TYP;
 use portcullis_core::{ClientId, OAuthError, StoreError, UserId, token_hash};
 use serde::{Deserialize, Serialize};
@@ -23,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::routes::client_endpoint;
 use crate::routes::token_request::{parse_body, presented_client};
 use crate::state::AppState;
-
 use crate::throttle::ClientIp;
+
 /// The longest token looked at; anything longer is inactive.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
@@ -50,11 +51,11 @@ pub struct Introspection {
     pub token_type: Option<&'static str>,
 }
 
-pub async fn introspect(
 /// Throttled as every client-authenticated endpoint is (`client_endpoint`).
+pub async fn introspect(
     State(state): State<AppState>,
-    headers: HeaderMap,
     ip: ClientIp,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let work = handle(&state, &headers, &body);
@@ -67,10 +68,9 @@ pub async fn introspect(
             ],
             Json(answer),
         )
-            .into_response(),
-        Err(GrantError::OAuth(e)) => token_error(e, basic),
-        Err(GrantError::Internal(e)) => internal_error(&e),
-    }
+            .into_response()
+    })
+    .await
 }
 
 async fn handle(
@@ -118,6 +118,8 @@ struct AccessClaims {
     iat: Option<i64>,
     #[serde(default)]
     gty: Option<String>,
+    #[serde(default)]
+    jti: String,
 }
 
 async fn access_token(state: &AppState, token: &str) -> Result<Option<Introspection>, StoreError> {
@@ -130,15 +132,18 @@ async fn access_token(state: &AppState, token: &str) -> Result<Option<Introspect
     if !has_our_audience(state, &claims.aud).await? {
         return Ok(None);
     }
+    if revocation::is_revoked(state.store.as_ref(), &state.tenant, &claims.jti).await? {
+        return Ok(None);
+    }
     let holder_exists = if claims.gty.as_deref() == Some("client-credentials") {
         state
-            .store
+            .catalog
             .application(&state.tenant, &ClientId::new(claims.azp.clone()))
             .await?
             .is_some()
     } else {
         state
-            .catalog
+            .store
             .user(&state.tenant, &UserId::new(claims.sub.clone()))
             .await?
             .is_some_and(|u| !u.blocked)

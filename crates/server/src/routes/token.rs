@@ -77,14 +77,9 @@ async fn handle(
             redirect_uri: owned("redirect_uri"),
             code_verifier: owned("code_verifier"),
         };
-        let tokens = code_grant::exchange(
-            state.store.as_ref(),
-            &issuance,
-            &tenant.settings,
-            app,
-            &request,
-        )
-        .await?;
+        let tokens =
+            code_grant::exchange(&state.catalog, &issuance, &tenant.settings, app, &request)
+                .await?;
         (tokens.access, tokens.id_token, tokens.refresh_token)
     } else if grant_type == refresh_grant::GRANT_TYPE {
         let tenant = state.tenant().await?;
@@ -92,33 +87,28 @@ async fn handle(
             refresh_token: owned("refresh_token"),
             scope: owned("scope"),
         };
-        let tokens = refresh_grant::refresh(
-            state.store.as_ref(),
-            &issuance,
-            &tenant.settings,
-            app,
-            &request,
-        )
-        .await
-        .map_err(|e| {
-            if let RefreshError::Reused {
-                family_id,
-                client_id,
-                user_id,
-            } = &e
-            {
-                // Auth0's "Failed Exchange of Rotating Refresh Token": a used token came
-                // back, so it may have been stolen; its family is revoked.
-                tracing::warn!(
-                    event = "ferrt",
-                    %client_id,
-                    %user_id,
-                    family_id,
-                    "refresh token reuse detected: family revoked"
-                );
-            }
-            e.into_grant_error()
-        })?;
+        let tokens =
+            refresh_grant::refresh(&state.catalog, &issuance, &tenant.settings, app, &request)
+                .await
+                .map_err(|e| {
+                    if let RefreshError::Reused {
+                        family_id,
+                        client_id,
+                        user_id,
+                    } = &e
+                    {
+                        // Auth0's "Failed Exchange of Rotating Refresh Token": a used token came
+                        // back, so it may have been stolen; its family is revoked.
+                        tracing::warn!(
+                            event = "ferrt",
+                            %client_id,
+                            %user_id,
+                            family_id,
+                            "refresh token reuse detected: family revoked"
+                        );
+                    }
+                    e.into_grant_error()
+                })?;
         (tokens.access, tokens.id_token, Some(tokens.refresh_token))
     } else {
         let request = ClientCredentialsRequest {

@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::Validation;
-use portcullis_core::UserId;
 use portcullis_core::id_token::claims_for_scope;
+use portcullis_core::revocation;
+use portcullis_core::{StoreError, User, UserId};
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -18,6 +19,8 @@ struct Claims {
     sub: String,
     #[serde(default)]
     scope: String,
+    #[serde(default)]
+    jti: String,
 }
 
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -27,11 +30,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let Some(claims) = verify(&state, token) else {
         return unauthorized(Some("invalid_token"));
     };
-    let user = match state
-        .store
-        .user(&state.tenant, &UserId::new(claims.sub.clone()))
-        .await
-    {
+    let user = match holder(&state, &claims).await {
         Ok(Some(u)) if !u.blocked => u,
         Ok(_) => return unauthorized(Some("invalid_token")),
         Err(e) => {
@@ -47,6 +46,17 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Json(body),
     )
         .into_response()
+}
+
+/// The token's user, unless its grant was revoked (replayed code, revoked family).
+async fn holder(state: &AppState, claims: &Claims) -> Result<Option<User>, StoreError> {
+    if revocation::is_revoked(state.store.as_ref(), &state.tenant, &claims.jti).await? {
+        return Ok(None);
+    }
+    state
+        .store
+        .user(&state.tenant, &UserId::new(claims.sub.clone()))
+        .await
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -27,25 +27,25 @@ use serde_json::{Value, json};
 
 use crate::{send, server};
 
-const ORDERS: &str = "https://orders.example/";
+pub(crate) const ORDERS: &str = "https://orders.example/";
 const ONLINE: &str = "https://online-only.example/";
 const CALLBACK: &str = "https://app.example/callback";
 const INVALID: &str = "Unknown or invalid refresh token.";
 /// When Alice authenticated, for every planted code.
 const AUTH_TIME: UnixTime = UnixTime(1_763_900_000);
 
-struct Client {
-    id: String,
-    secret: String,
+pub(crate) struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: String,
 }
 
-struct Env {
-    srv: portcullis_server::Prepared,
-    store: Arc<dyn Store>,
-    web: Client,
+pub(crate) struct Env {
+    pub(crate) srv: portcullis_server::Prepared,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) web: Client,
     other: Client,
     no_refresh: Client,
-    alice: UserId,
+    pub(crate) alice: UserId,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -141,7 +141,7 @@ async fn role(store: &dyn Store, id: &str, permission: &str) -> RoleId {
 }
 
 /// A server on a tenant seeded with `settings`. Alice may `read:orders`.
-async fn env(settings: TenantSettings) -> Env {
+pub(crate) async fn env(settings: TenantSettings) -> Env {
     let data = tempfile::tempdir().unwrap();
     let db = data.path().join("seeded.db");
     let store = portcullis_store::open(&DatabaseUrl::sqlite_file(&db), &OpenOptions::default())
@@ -207,7 +207,7 @@ fn sqlite_url(path: &Path) -> String {
 }
 
 impl Env {
-    async fn post(&self, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
@@ -228,7 +228,7 @@ impl Env {
     }
 
     /// A code of the web app for `user`, as `/authorize` would have stored it.
-    async fn code(&self, user: &UserId, scope: &str, audience: Option<&str>) -> String {
+    pub(crate) async fn code(&self, user: &UserId, scope: &str, audience: Option<&str>) -> String {
         let code = format!(
             "code-{}",
             portcullis_core::rng::random_b64url(&SystemRng::new(), 16)
@@ -255,7 +255,7 @@ impl Env {
         code
     }
 
-    async fn exchange(&self, code: &str) -> Value {
+    pub(crate) async fn exchange(&self, code: &str) -> Value {
         let (status, body) = self
             .post(&[
                 ("grant_type", "authorization_code"),
@@ -269,7 +269,7 @@ impl Env {
     }
 
     /// Alice logs in asking for offline access to the orders API.
-    async fn login(&self) -> Value {
+    pub(crate) async fn login(&self) -> Value {
         let code = self
             .code(
                 &self.alice,
@@ -280,7 +280,7 @@ impl Env {
         self.exchange(&code).await
     }
 
-    async fn refresh_as(
+    pub(crate) async fn refresh_as(
         &self,
         client: &Client,
         token: &str,
@@ -298,7 +298,7 @@ impl Env {
         self.post(&pairs).await
     }
 
-    async fn refresh(&self, token: &str) -> (StatusCode, Value) {
+    pub(crate) async fn refresh(&self, token: &str) -> (StatusCode, Value) {
         self.refresh_as(&self.web, token, None).await
     }
 
@@ -316,11 +316,16 @@ fn claims(jwt: &Value) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
-fn rt(body: &Value) -> String {
+pub(crate) fn rt(body: &Value) -> String {
     body["refresh_token"].as_str().unwrap().to_owned()
 }
 
-fn assert_error(got: (StatusCode, Value), status: StatusCode, error: &str, description: &str) {
+pub(crate) fn assert_error(
+    got: (StatusCode, Value),
+    status: StatusCode,
+    error: &str,
+    description: &str,
+) {
     assert_eq!(got.0, status, "{}", got.1);
     assert_eq!(
         got.1,
@@ -328,7 +333,7 @@ fn assert_error(got: (StatusCode, Value), status: StatusCode, error: &str, descr
     );
 }
 
-fn invalid_grant(got: (StatusCode, Value)) {
+pub(crate) fn invalid_grant(got: (StatusCode, Value)) {
     assert_error(got, StatusCode::BAD_REQUEST, "invalid_grant", INVALID);
 }
 

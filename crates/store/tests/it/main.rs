@@ -11,7 +11,6 @@ mod open;
 mod race;
 mod race_grants;
 mod story;
-mod story_refresh;
 mod story_apps;
 mod story_refresh;
 mod story_resets;

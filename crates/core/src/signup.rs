@@ -1,6 +1,8 @@
 //! Creating a user of the username/password database connection: email and password
 //! checked, password hashed, the tenant's default roles given.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::clock::Clock;
 use crate::error::CoreError;
 use crate::ids::{RoleId, TenantId, UserId};
@@ -52,7 +54,10 @@ pub async fn create_database_user(
     default_roles: &[String],
     new: NewUser<'_>,
 ) -> Result<User, SignupError> {
-    let email = new.email.trim();
+    // Compatibility forms folded before the address is checked or stored (E.39): a
+    // fullwidth `＠` is an `@`, and the stored address is the one mail is sent to.
+    let email: String = new.email.trim().nfkc().collect();
+    let email = email.as_str();
     if !plausible_email(email) {
         return Err(SignupError::InvalidEmail);
     }

@@ -1,5 +1,7 @@
 //! Users of a tenant, shaped as Auth0's user profile.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::clock::UnixTime;
 use crate::ids::{TenantId, UserId};
 use crate::password::PasswordHash;
@@ -34,10 +36,12 @@ pub struct User {
 }
 
 /// The form of an email address used to compare addresses: surrounding whitespace
-/// removed and Unicode lowercased. `Alice@Example.COM ` and `alice@example.com` are the
-/// same user.
+/// removed, Unicode compatibility forms folded (NFKC: fullwidth `ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ`
+/// is `alice@example.com`) and lowercased. `Alice@Example.COM ` and `alice@example.com`
+/// are the same user, so a look-alike address cannot become a second account (E.39).
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    let folded: String = email.trim().nfkc().collect();
+    folded.to_lowercase().nfkc().collect()
 }
 
 #[cfg(test)]
@@ -52,6 +56,16 @@ mod tests {
         );
         assert_eq!(normalize_email("ÉLODIE@exemple.fr"), "élodie@exemple.fr");
         assert_eq!(normalize_email("ΣΩ@x.gr"), "σω@x.gr");
+        assert_eq!(
+            normalize_email("ＡＬＩＣＥ＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+            "alice@example.com"
+        );
+        assert_eq!(normalize_email("ℌello@example.com"), "hello@example.com");
+        // Composed and decomposed accents are one address.
+        assert_eq!(
+            normalize_email("E\u{301}lodie@exemple.fr"),
+            normalize_email("\u{c9}lodie@exemple.fr")
+        );
         assert_eq!(normalize_email(""), "");
     }
 }

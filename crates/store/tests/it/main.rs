@@ -10,6 +10,7 @@ mod fixtures;
 mod open;
 mod race;
 mod race_grants;
+mod signup;
 mod story;
 mod story_apps;
 mod story_refresh;

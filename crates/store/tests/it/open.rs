@@ -109,7 +109,7 @@ async fn test_databases_are_removed_on_drop_even_while_in_use() {
 }
 
 #[tokio::test]
-async fn sqlite_files_are_in_wal_mode_and_a_second_process_can_open_them() {
+async fn sqlite_files_are_in_wal_mode_synchronous_normal_and_a_second_process_can_open_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
     let first = portcullis_store::SqliteStore::open(&path, &OpenOptions::default())
@@ -120,6 +120,12 @@ async fn sqlite_files_are_in_wal_mode_and_a_second_process_can_open_them() {
         .await
         .unwrap();
     assert_eq!(mode, "wal");
+    // NORMAL (1): commits are not fsynced one by one; WAL keeps the file consistent.
+    let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+        .fetch_one(first.pool())
+        .await
+        .unwrap();
+    assert_eq!(synchronous, 1);
     // Opening again while the first pool holds connections (a CLI command next to a
     // running server) neither fails nor changes the mode.
     let second = portcullis_store::SqliteStore::open(

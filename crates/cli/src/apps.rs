@@ -1,5 +1,6 @@
 //! `portcullis admin apps` (register and list applications, grant machine-to-machine
-//! applications access to APIs) and `portcullis admin tenant default-roles`.
+//! applications access to APIs) and `portcullis admin tenant default-roles |
+//! signup-verification`.
 
 use portcullis_core::app_registration::NewApplication;
 use portcullis_core::{
@@ -9,7 +10,7 @@ use portcullis_core::{
 use serde_json::json;
 
 use crate::Failure;
-use crate::args::{AppTypeArg, AppsCommand, AuthMethodArg, GlobalArgs, TenantCommand};
+use crate::args::{AppTypeArg, AppsCommand, AuthMethodArg, GlobalArgs, OnOff, TenantCommand};
 use crate::roles::{open, usage};
 
 pub async fn run(global: &GlobalArgs, cmd: AppsCommand) -> Result<(), Failure> {
@@ -145,7 +146,42 @@ async fn grant(
 }
 
 pub async fn tenant(global: &GlobalArgs, cmd: TenantCommand) -> Result<(), Failure> {
-    let TenantCommand::DefaultRoles { roles, clear } = cmd;
+    match cmd {
+        TenantCommand::DefaultRoles { roles, clear } => default_roles(global, roles, clear).await,
+        TenantCommand::SignupVerification { state } => signup_verification(global, state).await,
+    }
+}
+
+/// `admin tenant signup-verification [on|off]`: prints the setting, after changing it.
+async fn signup_verification(global: &GlobalArgs, state: Option<OnOff>) -> Result<(), Failure> {
+    let tenant = TenantId::default_tenant();
+    let store = open(global, &tenant).await?;
+    let on = match state {
+        Some(state) => {
+            let on = state == OnOff::On;
+            if !store.set_signup_requires_verification(&tenant, on).await? {
+                return Err(CoreError::NoTenant(tenant.to_string()).into());
+            }
+            on
+        }
+        None => {
+            store
+                .tenant(&tenant)
+                .await?
+                .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?
+                .settings
+                .signup_requires_verification
+        }
+    };
+    println!("signup verification: {}", if on { "on" } else { "off" });
+    Ok(())
+}
+
+async fn default_roles(
+    global: &GlobalArgs,
+    roles: Vec<String>,
+    clear: bool,
+) -> Result<(), Failure> {
     let tenant = TenantId::default_tenant();
     let store = open(global, &tenant).await?;
     let roles: Vec<RoleId> = if clear {

@@ -167,9 +167,10 @@ pub enum AppsCommand {
     ///
     /// Defaults follow Auth0: spa and native are public (no secret, PKCE required, auth
     /// method none); regular_web and non_interactive get a secret sent with
-    /// client_secret_post. Interactive types may use authorization_code and
-    /// refresh_token; non_interactive only client_credentials. URLs are matched exactly:
-    /// no wildcards, fragments, javascript: or data: URLs.
+    /// client_secret_post. Interactive types may use authorization_code, refresh_token
+    /// and implicit (ID tokens with form_post only: express-openid-connect's default; never
+    /// an access token in the browser); non_interactive only client_credentials. URLs are
+    /// matched exactly: no wildcards, fragments, javascript: or data: URLs.
     Create {
         /// Display name
         #[arg(long)]
@@ -225,6 +226,20 @@ pub enum TenantCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// Show or set whether a signup must verify its address before it is logged in.
+    /// When on, signup answers the same for new and taken addresses (no account
+    /// enumeration); off (default) logs a new user in at once, as Auth0 does
+    SignupVerification {
+        /// `on` or `off`; without it, show the setting
+        #[arg(value_enum)]
+        state: Option<OnOff>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod client_auth;
 pub mod client_credentials;
 pub mod clock;
 pub mod code_grant;
+pub mod email_verification;
 pub mod error;
 pub mod grant;
 pub mod id_token;

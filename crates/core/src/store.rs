@@ -9,6 +9,7 @@ use crate::application::Application;
 use crate::authorization_code::{AuthorizationCode, CodeConsumption};
 use crate::bootstrap::TenantSeed;
 use crate::clock::UnixTime;
+use crate::email_verification::VerificationTicket;
 use crate::grant::ClientGrant;
 use crate::ids::{ClientId, RoleId, TenantId, UserId};
 use crate::keys::StoredKey;
@@ -74,6 +75,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         tenant: &TenantId,
         roles: &[RoleId],
+    ) -> Result<bool, StoreError>;
+    /// Sets the tenant's `signup_requires_verification` setting, leaving its other
+    /// settings as they are. `Ok(false)` when there is no such tenant.
+    async fn set_signup_requires_verification(
+        &self,
+        tenant: &TenantId,
+        on: bool,
     ) -> Result<bool, StoreError>;
 
     /// All APIs of a tenant, oldest first.
@@ -302,6 +310,27 @@ pub trait Store: Send + Sync + 'static {
         at: UnixTime,
     ) -> Result<Option<ResetTicket>, StoreError>;
 
+    // Email verification (see the [`email_verification`](crate::email_verification)
+    // module).
+
+    /// Stores a new verification ticket. `Conflict` when its hash exists already, or
+    /// the user does not.
+    async fn insert_email_verification(
+        &self,
+        ticket: &VerificationTicket,
+    ) -> Result<(), StoreError>;
+    /// Uses the ticket: in one transaction, marks it consumed at `at` (only if it is
+    /// unconsumed and `at` is before its expiry) and sets `email_verified` of its user
+    /// (`updated_at = at`). Returns the consumed ticket, or `None` (and nothing changes)
+    /// when the ticket is unknown, used or expired. Of concurrent calls for one ticket,
+    /// on any number of instances, at most one gets `Some`.
+    async fn consume_email_verification(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+        at: UnixTime,
+    ) -> Result<Option<VerificationTicket>, StoreError>;
+
     // Revoked grants.
 
     /// Records that the access tokens of `grant_id` are revoked, until `until`
@@ -322,8 +351,8 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes, in every tenant, what can never be used again and has been dead for
     /// more than `grace_secs`: codes past `expires_at`; refresh-token families past their
     /// absolute `expires_at`, past the newest idle expiry of the family, or wholly
-    /// revoked; sessions past `expires_at` or revoked; password-reset tickets past
-    /// `expires_at` or consumed. Whole families go at once.
+    /// revoked; sessions past `expires_at` or revoked; password-reset and
+    /// email-verification tickets past `expires_at` or consumed. Whole families go at once.
     /// Returns how many rows were deleted.
     async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError>;
 }

@@ -39,6 +39,13 @@ pub struct TenantSettings {
     /// default 1296000 = 15 days): each rotation starts it again, up to the absolute
     /// lifetime.
     pub refresh_token_idle_lifetime: u32,
+    /// Whether a signup must verify its address before it can log in (not an Auth0
+    /// setting; default false, Auth0's behaviour: a signup is logged in at once). When
+    /// on, a new address is mailed a verification link instead of being logged in, and
+    /// a taken one gets the very same answer (its owner is mailed a notice), so signup
+    /// no longer tells which addresses have accounts: this closes security case E.37
+    /// for signup.
+    pub signup_requires_verification: bool,
 }
 
 impl Default for TenantSettings {
@@ -53,6 +60,7 @@ impl Default for TenantSettings {
             refresh_token_reuse_window: 0,
             refresh_token_lifetime: 2_592_000,
             refresh_token_idle_lifetime: 1_296_000,
+            signup_requires_verification: false,
         }
     }
 }
@@ -72,9 +80,10 @@ mod tests {
                 s.default_roles.len(),
                 s.refresh_token_reuse_window,
                 s.refresh_token_lifetime,
-                s.refresh_token_idle_lifetime
+                s.refresh_token_idle_lifetime,
+                s.signup_requires_verification
             )),
-            Some((0, 0, 2_592_000, 1_296_000))
+            Some((0, 0, 2_592_000, 1_296_000, false))
         );
         assert_eq!(old.map(|s| s.friendly_name), Some("Acme".to_owned()));
     }

@@ -1,6 +1,7 @@
-//! Password-reset tickets as both backends store them: the row, its columns and the
-//! statements that are the same on SQLite and PostgreSQL.
+//! Password-reset and email-verification tickets as both backends store them: the rows,
+//! their columns and the statements that are the same on SQLite and PostgreSQL.
 
+use portcullis_core::email_verification::VerificationTicket;
 use portcullis_core::password_reset::ResetTicket;
 use portcullis_core::{TenantId, UnixTime, UserId};
 
@@ -49,6 +50,54 @@ impl From<ResetRow> for ResetTicket {
             tenant_id: TenantId::new(r.tenant_id),
             ticket_hash: r.ticket_hash,
             user_id: UserId::new(r.user_id),
+            created_at: UnixTime(r.created_at),
+            expires_at: UnixTime(r.expires_at),
+            consumed_at: r.consumed_at.map(UnixTime),
+        }
+    }
+}
+
+pub(crate) const EMAIL_VERIFICATIONS: &str = "email_verifications";
+
+pub(crate) const VERIFICATION_COLUMNS: &str =
+    "tenant_id, ticket_hash, user_id, login_state, created_at, expires_at, consumed_at";
+
+pub(crate) const INSERT_VERIFICATION: &str = "INSERT INTO email_verifications (tenant_id, \
+     ticket_hash, user_id, login_state, created_at, expires_at, consumed_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Consumes one verification ticket if it is unconsumed and unexpired at `$1`; binds
+/// `$1` = at, `$2` = tenant, `$3` = ticket hash.
+pub(crate) fn consume_verification_sql() -> String {
+    format!(
+        "UPDATE email_verifications SET consumed_at = $1 \
+         WHERE tenant_id = $2 AND ticket_hash = $3 AND consumed_at IS NULL \
+         AND expires_at > $1 RETURNING {VERIFICATION_COLUMNS}"
+    )
+}
+
+/// Binds `$1` = at, `$2` = tenant, `$3` = user.
+pub(crate) const SET_EMAIL_VERIFIED: &str = "UPDATE users SET email_verified = TRUE, \
+     updated_at = $1 WHERE tenant_id = $2 AND user_id = $3";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct VerificationRow {
+    tenant_id: String,
+    ticket_hash: String,
+    user_id: String,
+    login_state: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    consumed_at: Option<i64>,
+}
+
+impl From<VerificationRow> for VerificationTicket {
+    fn from(r: VerificationRow) -> Self {
+        VerificationTicket {
+            tenant_id: TenantId::new(r.tenant_id),
+            ticket_hash: r.ticket_hash,
+            user_id: UserId::new(r.user_id),
+            login_state: r.login_state,
             created_at: UnixTime(r.created_at),
             expires_at: UnixTime(r.expires_at),
             consumed_at: r.consumed_at.map(UnixTime),

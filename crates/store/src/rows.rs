@@ -488,6 +488,10 @@ pub(crate) const SWEEPS: &[(&str, &str)] = &[
         "DELETE FROM password_resets WHERE expires_at < $1 OR consumed_at < $1",
     ),
     (
+        crate::reset_rows::EMAIL_VERIFICATIONS,
+        "DELETE FROM email_verifications WHERE expires_at < $1 OR consumed_at < $1",
+    ),
+    (
         crate::revoked::REVOKED_GRANTS,
         "DELETE FROM revoked_grants WHERE expires_at < $1",
     ),

@@ -358,6 +358,14 @@ impl Store for SqliteStore {
         apps::set_default_roles(&self.pool, tenant, roles).await
     }
 
+    async fn set_signup_requires_verification(
+        &self,
+        tenant: &TenantId,
+        on: bool,
+    ) -> Result<bool, StoreError> {
+        apps::set_signup_requires_verification(&self.pool, tenant, on).await
+    }
+
     async fn resource_servers(&self, tenant: &TenantId) -> Result<Vec<ResourceServer>, StoreError> {
         let rows: Vec<ResourceServerRow> = sqlx::query_as(
             "SELECT tenant_id, id, name, identifier, scopes, signing_alg, token_lifetime, \
@@ -673,6 +681,22 @@ impl Store for SqliteStore {
         at: UnixTime,
     ) -> Result<Option<portcullis_core::password_reset::ResetTicket>, StoreError> {
         resets::consume_password_reset(&self.pool, tenant, ticket_hash, hash, at).await
+    }
+
+    async fn insert_email_verification(
+        &self,
+        ticket: &portcullis_core::email_verification::VerificationTicket,
+    ) -> Result<(), StoreError> {
+        resets::insert_email_verification(&self.pool, ticket).await
+    }
+
+    async fn consume_email_verification(
+        &self,
+        tenant: &TenantId,
+        ticket_hash: &str,
+        at: UnixTime,
+    ) -> Result<Option<portcullis_core::email_verification::VerificationTicket>, StoreError> {
+        resets::consume_email_verification(&self.pool, tenant, ticket_hash, at).await
     }
 
     async fn revoke_grant(

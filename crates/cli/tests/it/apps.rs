@@ -1,4 +1,5 @@
-//! `admin apps create | list | grant` and `admin tenant default-roles`: exact outputs,
+//! `admin apps create | list | grant` and `admin tenant default-roles |
+//! signup-verification`: exact outputs,
 //! secrets shown once and stored hashed, every refusal one line on stderr with exit code
 //! 2 and nothing changed; a client grant made here lets the app get a token from the
 //! running server; a default role reaches new users.
@@ -691,6 +692,57 @@ fn default_roles_are_set_shown_cleared_and_given_to_new_users() {
     )));
     assert!(permissions(&data, &later).is_empty());
     assert_eq!(permissions(&data, &user), ["read:orders"]);
+}
+
+#[test]
+fn signup_verification_is_shown_and_turned_on_and_off() {
+    let (tmp, data) = data_dir();
+    let cwd = tmp.path();
+    let admin = |args: &[&str]| admin(cwd, &data, args);
+    ok(admin(&["bootstrap"]));
+    let stored = || {
+        with_store(&data, async |s| {
+            s.tenant(&TenantId::default_tenant())
+                .await
+                .unwrap()
+                .unwrap()
+                .settings
+        })
+    };
+    let before = stored();
+    assert!(!before.signup_requires_verification, "off by default");
+    assert_eq!(
+        ok(admin(&["tenant", "signup-verification"])),
+        "signup verification: off\n"
+    );
+    assert_eq!(
+        ok(admin(&["tenant", "signup-verification", "on"])),
+        "signup verification: on\n"
+    );
+    assert_eq!(
+        ok(admin(&["tenant", "signup-verification"])),
+        "signup verification: on\n"
+    );
+    // Only that setting changed.
+    let on = stored();
+    assert!(on.signup_requires_verification);
+    assert_eq!(
+        portcullis_core::TenantSettings {
+            signup_requires_verification: false,
+            ..on
+        },
+        before
+    );
+    assert_eq!(
+        ok(admin(&["tenant", "signup-verification", "off"])),
+        "signup verification: off\n"
+    );
+    assert_eq!(stored(), before);
+    // Neither on nor off: a usage error, nothing changed.
+    let out = admin(&["tenant", "signup-verification", "maybe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(stored(), before);
 }
 
 fn permissions(data: &Path, user: &str) -> Vec<String> {

@@ -36,3 +36,21 @@ pub fn signup_attempt_email(to: &str, tenant_name: &str, link: &str, valid_minut
         link: Some(link.to_owned()),
     }
 }
+
+/// The verification mail of a signup (tenant setting `signup_requires_verification`):
+/// the link, and how long it works.
+pub fn verification_email(to: &str, tenant_name: &str, link: &str, valid_hours: i64) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: format!("Verify your email for {tenant_name}"),
+        text: format!(
+            "Hello,\n\n\
+             Someone created a {tenant_name} account with your address ({to}).\n\
+             To verify your address and finish signing up, open this link within\n\
+             {valid_hours} hours:\n\n\
+             {link}\n\n\
+             The link works once. If it was not you, ignore this message.\n"
+        ),
+        link: Some(link.to_owned()),
+    }
+}

@@ -1,4 +1,4 @@
-//! Sending mail (password-reset links). One [`Mailer`] per server:
+//! Sending mail (password-reset and email-verification links). One [`Mailer`] per server:
 //!
 //! - [`SmtpMailer`] when `email.smtp_url` is set: messages are queued and a background
 //!   task hands them to the relay, so a request never waits for SMTP (and how long it
@@ -20,7 +20,7 @@ use portcullis_core::{Clock, Rng};
 use crate::config::EmailConfig;
 use crate::error::ServerError;
 
-pub use messages::{reset_email, signup_attempt_email};
+pub use messages::{reset_email, signup_attempt_email, verification_email};
 pub use outbox::OutboxMailer;
 pub use recording::RecordingMailer;
 pub use smtp::SmtpMailer;

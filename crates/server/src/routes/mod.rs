@@ -51,6 +51,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/u/signup",
             get(universal_signup::show).post(universal_signup::submit),
         )
+        .route(universal_signup::VERIFY_PATH, get(universal_signup::verify))
         .route(
             "/u/reset-password",
             get(password_reset::show_reset).post(password_reset::submit_reset),

@@ -145,7 +145,7 @@ fn form_page(state: &AppState, status: StatusCode, page: &impl Page, csrf: &str)
     response
 }
 
-fn notice(state: &AppState, status: StatusCode, page: NoticePage) -> Response {
+pub(crate) fn notice(state: &AppState, status: StatusCode, page: NoticePage) -> Response {
     let nonce = CspNonce::generate(state.rng.as_ref());
     page_response(status, &page, &nonce, None)
 }

@@ -11,6 +11,7 @@ mod refresh;
 mod reset_env;
 mod revoke;
 mod revoked_grants;
+mod signup_verification;
 mod throttle;
 mod token;
 mod world;

@@ -1,5 +1,5 @@
-//! Registering applications and client grants, and the tenant's default roles, on
-//! PostgreSQL.
+//! Registering applications and client grants, and the tenant's default roles and
+//! signup-verification setting, on PostgreSQL.
 
 use portcullis_core::{Application, ClientGrant, RoleId, StoreError, TenantId};
 use sqlx::PgPool;
@@ -88,6 +88,25 @@ pub(super) async fn set_default_roles(
     }
     tx.commit().await.map_err(|e| db_error(TENANTS, e))?;
     Ok(true)
+}
+
+pub(super) async fn set_signup_requires_verification(
+    pool: &PgPool,
+    tenant: &TenantId,
+    on: bool,
+) -> Result<bool, StoreError> {
+    let value = if on { "true" } else { "false" };
+    let updated = sqlx::query(
+        "UPDATE tenants SET settings = \
+         jsonb_set(settings, '{signup_requires_verification}', $1::jsonb, true) WHERE id = $2",
+    )
+    .bind(value)
+    .bind(tenant.as_str())
+    .execute(pool)
+    .await
+    .map_err(|e| db_error(TENANTS, e))?
+    .rows_affected();
+    Ok(updated > 0)
 }
 
 /// The role ids as strings, repeats dropped, order kept.

@@ -1,8 +1,10 @@
-//! Password-reset tickets on PostgreSQL, shared by many instances. The use of a ticket
-//! is one transaction whose first statement is the conditional `UPDATE ... RETURNING`:
-//! a concurrent use of the same ticket waits for the row lock, then re-checks
-//! `consumed_at IS NULL` against the committed row and finds nothing.
+//! Password-reset and email-verification tickets on PostgreSQL, shared by many
+//! instances. The use of a ticket is one transaction whose first statement is the
+//! conditional `UPDATE ... RETURNING`: a concurrent use of the same ticket waits for the
+//! row lock, then re-checks `consumed_at IS NULL` against the committed row and finds
+//! nothing.
 
+use portcullis_core::email_verification::VerificationTicket;
 use portcullis_core::password::PasswordHash;
 use portcullis_core::password_reset::ResetTicket;
 use portcullis_core::{StoreError, TenantId, UnixTime, UserId};
@@ -10,8 +12,9 @@ use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::errors::db_error;
 use crate::reset_rows::{
-    COUNT_RESETS_SINCE, INSERT_RESET, PASSWORD_RESETS, RESET_COLUMNS, ResetRow, SET_PASSWORD,
-    SPEND_OTHER_RESETS, consume_reset_sql, count,
+    COUNT_RESETS_SINCE, EMAIL_VERIFICATIONS, INSERT_RESET, INSERT_VERIFICATION, PASSWORD_RESETS,
+    RESET_COLUMNS, ResetRow, SET_EMAIL_VERIFIED, SET_PASSWORD, SPEND_OTHER_RESETS, VerificationRow,
+    consume_reset_sql, consume_verification_sql, count,
 };
 use crate::rows::USERS;
 
@@ -105,6 +108,61 @@ pub(super) async fn consume_password_reset(
         .execute(&mut *tx)
         .await
         .map_err(|e| db_error(t, e))?;
+    tx.commit().await.map_err(|e| db_error(t, e))?;
+    Ok(Some(ticket))
+}
+
+pub(super) async fn insert_email_verification(
+    pool: &PgPool,
+    ticket: &VerificationTicket,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT_VERIFICATION)
+        .bind(ticket.tenant_id.as_str())
+        .bind(ticket.ticket_hash.as_str())
+        .bind(ticket.user_id.as_str())
+        .bind(ticket.login_state.as_deref())
+        .bind(ticket.created_at.0)
+        .bind(ticket.expires_at.0)
+        .bind(ticket.consumed_at.map(|t| t.0))
+        .execute(pool)
+        .await
+        .map_err(|e| db_error(EMAIL_VERIFICATIONS, e))?;
+    Ok(())
+}
+
+pub(super) async fn consume_email_verification(
+    pool: &PgPool,
+    tenant: &TenantId,
+    ticket_hash: &str,
+    at: UnixTime,
+) -> Result<Option<VerificationTicket>, StoreError> {
+    let t = EMAIL_VERIFICATIONS;
+    let mut tx = pool.begin().await.map_err(|e| db_error(t, e))?;
+    let consumed: Option<VerificationRow> =
+        sqlx::query_as(AssertSqlSafe(consume_verification_sql()))
+            .bind(at.0)
+            .bind(tenant.as_str())
+            .bind(ticket_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| db_error(t, e))?;
+    let Some(ticket) = consumed.map(VerificationTicket::from) else {
+        tx.rollback().await.map_err(|e| db_error(t, e))?;
+        return Ok(None);
+    };
+    let updated = sqlx::query(SET_EMAIL_VERIFIED)
+        .bind(at.0)
+        .bind(tenant.as_str())
+        .bind(ticket.user_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db_error(USERS, e))?
+        .rows_affected();
+    if updated != 1 {
+        // The foreign key makes this unreachable; never consume a ticket for nobody.
+        tx.rollback().await.map_err(|e| db_error(t, e))?;
+        return Ok(None);
+    }
     tx.commit().await.map_err(|e| db_error(t, e))?;
     Ok(Some(ticket))
 }

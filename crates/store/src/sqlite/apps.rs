@@ -1,4 +1,5 @@
-//! Registering applications and client grants, and the tenant's default roles, on SQLite.
+//! Registering applications and client grants, and the tenant's default roles and
+//! signup-verification setting, on SQLite.
 
 use portcullis_core::{Application, ClientGrant, RoleId, StoreError, TenantId};
 use sqlx::SqlitePool;
@@ -95,6 +96,25 @@ pub(super) async fn set_default_roles(
     }
     tx.commit().await.map_err(|e| db_error(TENANTS, e))?;
     Ok(true)
+}
+
+pub(super) async fn set_signup_requires_verification(
+    pool: &SqlitePool,
+    tenant: &TenantId,
+    on: bool,
+) -> Result<bool, StoreError> {
+    let value = if on { "true" } else { "false" };
+    let updated = sqlx::query(
+        "UPDATE tenants SET settings = \
+         json_set(settings, '$.signup_requires_verification', json($1)) WHERE id = $2",
+    )
+    .bind(value)
+    .bind(tenant.as_str())
+    .execute(pool)
+    .await
+    .map_err(|e| db_error(TENANTS, e))?
+    .rows_affected();
+    Ok(updated > 0)
 }
 
 /// The role ids as strings, repeats dropped, order kept.

@@ -16,6 +16,7 @@ mod story_apps;
 mod story_refresh;
 mod story_resets;
 mod story_users;
+mod story_verification;
 
 use portcullis_store::DatabaseUrl;
 use portcullis_store::testing::{TestDatabase, fresh_postgres};

@@ -7,6 +7,8 @@
 //! it generated for this response, so the nonce in the body and in the CSP header agree.
 
 pub mod csrf;
+#[cfg(test)]
+mod fixtures;
 mod reset_views;
 mod response;
 mod views;

@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::Branding;
 use super::response::CspNonce;
-use super::views::Page;
+use super::views::{Page, branded_pages};
 
 /// `/u/reset-password/request`: an email field, POSTed to the same path (form fields:
 /// `csrf`, `email`, and `state` when the user came from a login page).
@@ -69,58 +69,16 @@ struct NoticeTemplate<'a> {
     page: &'a NoticePage,
 }
 
-impl Page for ResetRequestPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        ResetRequestTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
-}
-
-impl Page for NewPasswordPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        NewPasswordTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
-}
-
-impl Page for NoticePage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        NoticeTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
+branded_pages! {
+    ResetRequestPage => ResetRequestTemplate,
+    NewPasswordPage => NewPasswordTemplate,
+    NoticePage => NoticeTemplate,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portcullis_core::Rng;
-
-    const NONCE: &str = "+/v7+/v7+/v7+/v7+/v7+w==";
-    const XSS: &str = "\"><script>alert(1)</script>";
-    const XSS_ESCAPED: &str = "&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;";
-
-    struct FixedRng;
-    impl Rng for FixedRng {
-        fn fill(&self, dest: &mut [u8]) {
-            dest.fill(0xfb);
-        }
-    }
-
-    fn nonce() -> CspNonce {
-        CspNonce::generate(&FixedRng)
-    }
+    use crate::pages::fixtures::{NONCE, XSS, XSS_ESCAPED, nonce};
 
     fn branding() -> Branding {
         Branding {

@@ -11,6 +11,24 @@ pub trait Page {
     fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error>;
 }
 
+/// `impl Page` for pages with the tenant's branding: each renders its template with the
+/// nonce, its `branding` field and itself.
+macro_rules! branded_pages {
+    ($($page:ty => $template:ident),* $(,)?) => {$(
+        impl Page for $page {
+            fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
+                $template {
+                    nonce: nonce.as_str(),
+                    branding: &self.branding,
+                    page: self,
+                }
+                .render()
+            }
+        }
+    )*};
+}
+pub(crate) use branded_pages;
+
 /// `/u/login`: email and password, POSTed to `/u/login` with hidden `csrf` and `state`
 /// fields (form fields: `csrf`, `state`, `email`, `password`).
 #[derive(Clone)]
@@ -112,39 +130,6 @@ struct LogoutConfirmTemplate<'a> {
     page: &'a LogoutConfirmPage,
 }
 
-impl Page for LoginPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        LoginTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
-}
-
-impl Page for SignupPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        SignupTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
-}
-
-impl Page for ErrorPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        ErrorTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
-}
-
 impl Page for FormPostPage {
     fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
         FormPostTemplate {
@@ -155,38 +140,17 @@ impl Page for FormPostPage {
     }
 }
 
-impl Page for LogoutConfirmPage {
-    fn render(&self, nonce: &CspNonce) -> Result<String, askama::Error> {
-        LogoutConfirmTemplate {
-            nonce: nonce.as_str(),
-            branding: &self.branding,
-            page: self,
-        }
-        .render()
-    }
+branded_pages! {
+    LoginPage => LoginTemplate,
+    SignupPage => SignupTemplate,
+    ErrorPage => ErrorTemplate,
+    LogoutConfirmPage => LogoutConfirmTemplate,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portcullis_core::Rng;
-
-    const NONCE: &str = "+/v7+/v7+/v7+/v7+/v7+w==";
-    const XSS: &str = "\"><script>alert(1)</script>";
-    const XSS_ESCAPED: &str = "&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;";
-
-    struct FixedRng;
-    impl Rng for FixedRng {
-        fn fill(&self, dest: &mut [u8]) {
-            dest.fill(0xfb);
-        }
-    }
-
-    fn nonce() -> CspNonce {
-        let n = CspNonce::generate(&FixedRng);
-        assert_eq!(n.as_str(), NONCE);
-        n
-    }
+    use crate::pages::fixtures::{NONCE, XSS, XSS_ESCAPED, nonce};
 
     fn branding() -> Branding {
         Branding {

@@ -21,10 +21,10 @@ use sqlx::migrate::Migrator;
 
 mod database_url;
 mod errors;
+mod portable;
 mod postgres;
 mod refresh;
 mod reset_rows;
-mod revoked;
 mod rows;
 mod sqlite;
 #[cfg(feature = "testing")]

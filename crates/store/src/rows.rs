@@ -492,7 +492,7 @@ pub(crate) const SWEEPS: &[(&str, &str)] = &[
         "DELETE FROM email_verifications WHERE expires_at < $1 OR consumed_at < $1",
     ),
     (
-        crate::revoked::REVOKED_GRANTS,
+        crate::portable::REVOKED_GRANTS,
         "DELETE FROM revoked_grants WHERE expires_at < $1",
     ),
 ];

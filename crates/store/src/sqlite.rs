@@ -628,7 +628,7 @@ impl Store for SqliteStore {
         id_hash: &str,
         at: UnixTime,
     ) -> Result<bool, StoreError> {
-        grants::touch_session(&self.pool, tenant, id_hash, at).await
+        crate::portable::touch_session(&self.pool, tenant, id_hash, at).await
     }
 
     async fn revoke_session(
@@ -637,7 +637,7 @@ impl Store for SqliteStore {
         id_hash: &str,
         at: UnixTime,
     ) -> Result<bool, StoreError> {
-        grants::revoke_session(&self.pool, tenant, id_hash, at).await
+        crate::portable::revoke_session(&self.pool, tenant, id_hash, at).await
     }
 
     async fn revoke_user_sessions(
@@ -646,7 +646,7 @@ impl Store for SqliteStore {
         user_id: &UserId,
         at: UnixTime,
     ) -> Result<u64, StoreError> {
-        grants::revoke_user_sessions(&self.pool, tenant, user_id, at).await
+        crate::portable::revoke_user_sessions(&self.pool, tenant, user_id, at).await
     }
 
     async fn insert_password_reset(
@@ -706,14 +706,14 @@ impl Store for SqliteStore {
         at: UnixTime,
         until: UnixTime,
     ) -> Result<(), StoreError> {
-        crate::revoked::revoke_grant(&self.pool, tenant, grant_id, at, until).await
+        crate::portable::revoke_grant(&self.pool, tenant, grant_id, at, until).await
     }
 
     async fn grant_revoked(&self, tenant: &TenantId, grant_id: &str) -> Result<bool, StoreError> {
-        crate::revoked::grant_revoked(&self.pool, tenant, grant_id).await
+        crate::portable::grant_revoked(&self.pool, tenant, grant_id).await
     }
 
     async fn sweep_expired(&self, at: UnixTime, grace_secs: i64) -> Result<u64, StoreError> {
-        grants::sweep_expired(&self.pool, at, grace_secs).await
+        crate::portable::sweep_expired(&self.pool, at, grace_secs).await
     }
 }

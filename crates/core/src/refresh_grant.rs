@@ -161,24 +161,25 @@ async fn kill(
     e: OAuthError,
 ) -> RefreshError {
     match revoke_family(store, token, at).await {
-        Ok(()) => e.into(),
+        Ok(_) => e.into(),
         Err(failure) => failure.into(),
     }
 }
 
-/// Revokes the family of `token` and the access tokens of its grant.
-async fn revoke_family(
+/// Revokes the family of `token` and the access tokens of its grant (RFC 7009 revocation,
+/// a refusal that kills the family). Returns how many live tokens were revoked.
+pub async fn revoke_family(
     store: &dyn Store,
     token: &RefreshToken,
     at: UnixTime,
-) -> Result<(), StoreError> {
-    store
+) -> Result<u64, StoreError> {
+    let revoked = store
         .revoke_refresh_family(&token.tenant_id, &token.family_id, at)
         .await?;
     if let Some(code_hash) = &token.code_hash {
         revocation::revoke(store, &token.tenant_id, code_hash, at).await?;
     }
-    Ok(())
+    Ok(revoked)
 }
 
 /// Exchanges a refresh token. `app` is already authenticated.

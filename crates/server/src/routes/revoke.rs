@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::client_auth::authenticate;
 use portcullis_core::client_credentials::GrantError;
-use portcullis_core::{OAuthError, revocation, token_hash};
+use portcullis_core::refresh_grant;
+use portcullis_core::{OAuthError, token_hash};
 
 use crate::routes::client_endpoint;
 use crate::routes::token_request::{parse_body, presented_client};
@@ -61,14 +62,8 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
     if found.client_id != app.client_id {
         return Ok(());
     }
-    let now = state.clock.now();
-    let revoked = state
-        .store
-        .revoke_refresh_family(&state.tenant, &found.family_id, now)
-        .await?;
-    if let Some(code_hash) = &found.code_hash {
-        revocation::revoke(state.store.as_ref(), &state.tenant, code_hash, now).await?;
-    }
+    let revoked =
+        refresh_grant::revoke_family(state.store.as_ref(), &found, state.clock.now()).await?;
     tracing::info!(
         event = "rrt",
         client_id = %app.client_id,

@@ -21,6 +21,7 @@ use crate::role::Role;
 use crate::sso_session::SsoSession;
 use crate::tenant::Tenant;
 use crate::user::User;
+use crate::{ConfigAdmin, RbacAdmin, UserDirectory};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -41,8 +42,10 @@ pub enum StoreError {
     Migration(String),
 }
 
+/// Everything Portcullis keeps. The Management API's areas are the supertraits
+/// [`UserDirectory`], [`RbacAdmin`] and [`ConfigAdmin`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: UserDirectory + RbacAdmin + ConfigAdmin + Send + Sync + 'static {
     /// A cheap round trip to the database, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -1,12 +1,14 @@
 //! The Portcullis HTTP server: OpenID Connect discovery and keys, operations endpoints,
 //! configuration, TLS and the serve loop. The only crate that turns errors into HTTP.
 
+pub mod access_token;
 pub mod config;
 pub mod error;
 pub mod issuer;
 pub mod keyring;
 pub mod login;
 pub mod mail;
+pub mod management;
 pub mod master_key;
 pub mod middleware;
 pub mod oauth_response;

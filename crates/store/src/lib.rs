@@ -19,6 +19,7 @@ use std::sync::Arc;
 use portcullis_core::{Store, StoreError};
 use sqlx::migrate::Migrator;
 
+mod admin;
 mod database_url;
 mod errors;
 mod portable;

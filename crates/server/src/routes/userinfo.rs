@@ -6,12 +6,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::Validation;
 use portcullis_core::id_token::claims_for_scope;
 use portcullis_core::revocation;
 use portcullis_core::{StoreError, User, UserId};
 use serde::Deserialize;
 
+use crate::access_token;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -24,10 +24,12 @@ struct Claims {
 }
 
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer(&headers) else {
+    let Some(token) = access_token::bearer(&headers) else {
         return unauthorized(None);
     };
-    let Some(claims) = verify(&state, token) else {
+    let Some(claims) =
+        access_token::verify::<Claims>(&state, token, &state.issuer.join("userinfo"))
+    else {
         return unauthorized(Some("invalid_token"));
     };
     let user = match holder(&state, &claims).await {
@@ -57,30 +59,6 @@ async fn holder(state: &AppState, claims: &Claims) -> Result<Option<User>, Store
         .store
         .user(&state.tenant, &UserId::new(claims.sub.clone()))
         .await
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 16 * 1024)
-        .then_some(token.trim())
-}
-
-fn verify(state: &AppState, token: &str) -> Option<Claims> {
-    let header = jsonwebtoken::decode_header(token).ok()?;
-    if header.typ.as_deref() != Some("at+jwt") {
-        return None;
-    }
-    let ring = state.keys.current();
-    let (key, alg) = ring.verifiers.get(header.kid.as_deref()?)?;
-    let mut validation = Validation::new(*alg);
-    validation.leeway = 5;
-    validation.set_issuer(&[state.issuer.as_str()]);
-    validation.set_audience(&[state.issuer.join("userinfo")]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    jsonwebtoken::decode::<Claims>(token, key, &validation)
-        .ok()
-        .map(|d| d.claims)
 }
 
 /// RFC 6750 §3: no credentials → a bare challenge; a bad token → `invalid_token`.

@@ -6,6 +6,7 @@ mod cors;
 mod endpoints;
 mod limits;
 mod logout;
+mod mgmt;
 mod password_reset;
 mod refresh;
 mod reset_env;

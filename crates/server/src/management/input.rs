@@ -36,10 +36,10 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Resu
 /// Auth0's wording for serde's messages where they differ: an unknown field is an
 /// "additional property".
 fn describe(serde_message: &str) -> String {
-    if let Some(rest) = serde_message.strip_prefix("unknown field `") {
-        if let Some((name, _)) = rest.split_once('`') {
-            return format!("Additional properties not allowed: {name}");
-        }
+    if let Some(rest) = serde_message.strip_prefix("unknown field `")
+        && let Some((name, _)) = rest.split_once('`')
+    {
+        return format!("Additional properties not allowed: {name}");
     }
     serde_message.to_owned()
 }

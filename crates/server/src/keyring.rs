@@ -67,6 +67,21 @@ impl KeyRingHandle {
         }
     }
 
+    /// Re-reads the keys now, e.g. after a rotation or revocation through the Management
+    /// API, so the key set and token verification follow at once instead of at the next
+    /// refresh. A failed load keeps the current ring.
+    pub async fn reload(
+        &self,
+        store: &dyn Store,
+        tenant: &TenantId,
+        master: &MasterKey,
+        clock: &dyn Clock,
+    ) -> Result<(), CoreError> {
+        let ring = load(store, tenant, master, clock).await?;
+        self.replace(ring);
+        Ok(())
+    }
+
     fn replace(&self, ring: LoadedRing) {
         let ring = Arc::new(ring);
         match self.0.write() {

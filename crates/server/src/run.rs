@@ -148,6 +148,7 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         login_key: master
             .derive(b"portcullis/login-transactions")
             .map_err(|e| ServerError::Core(CoreError::Jose(e)))?,
+        master: master.clone(),
         hasher: PasswordHasher::new(
             HashParams::OWASP,
             PasswordHasher::default_concurrency(),

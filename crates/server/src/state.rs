@@ -34,6 +34,9 @@ pub struct Inner {
     pub cache_control: HeaderValue,
     /// Seals login transactions; derived from the master key.
     pub login_key: Arc<MasterKey>,
+    /// The master key itself: seals new signing keys and opens the key ring (key
+    /// rotation through the Management API).
+    pub master: Arc<MasterKey>,
     pub hasher: Arc<PasswordHasher>,
     /// Where mail (password-reset links) goes.
     pub mailer: Arc<dyn crate::mail::Mailer>,
@@ -48,6 +51,7 @@ pub struct Inner {
 /// What the server needs besides storage, time and randomness.
 pub struct Secrets {
     pub login_key: MasterKey,
+    pub master: Arc<MasterKey>,
     pub hasher: PasswordHasher,
 }
 
@@ -103,6 +107,7 @@ impl AppState {
             cache_control: HeaderValue::try_from(format!("public, max-age={jwks_max_age}"))
                 .unwrap_or(HeaderValue::from_static("no-cache")),
             login_key: Arc::new(secrets.login_key),
+            master: secrets.master,
             hasher: Arc::new(secrets.hasher),
             mailer,
             throttle,

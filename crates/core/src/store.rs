@@ -175,8 +175,8 @@ pub trait Store: UserDirectory + RbacAdmin + ConfigAdmin + Send + Sync + 'static
         user_id: &UserId,
         roles: &[RoleId],
     ) -> Result<(), StoreError>;
-    /// The permissions the user's roles give on the API `audience`: distinct, sorted
-    /// (bytewise).
+    /// The permissions the user's roles and direct grants give on the API `audience`:
+    /// distinct, sorted (bytewise).
     async fn user_permissions(
         &self,
         tenant: &TenantId,

@@ -204,9 +204,12 @@ pub(super) async fn user_permissions(
     audience: &str,
 ) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT rp.permission_name FROM user_roles ur \
+        "SELECT rp.permission_name FROM user_roles ur \
          JOIN role_permissions rp ON rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id \
-         WHERE ur.tenant_id = $1 AND ur.user_id = $2 AND rp.resource_server_identifier = $3",
+         WHERE ur.tenant_id = $1 AND ur.user_id = $2 AND rp.resource_server_identifier = $3 \
+         UNION \
+         SELECT permission_name FROM user_permissions \
+         WHERE tenant_id = $1 AND user_id = $2 AND resource_server_identifier = $3",
     )
     .bind(tenant.as_str())
     .bind(user_id.as_str())

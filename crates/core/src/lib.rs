@@ -3,6 +3,7 @@
 
 pub mod app_registration;
 pub mod application;
+pub mod audit;
 pub mod authorization_code;
 pub mod authorize;
 pub mod bootstrap;
@@ -41,6 +42,7 @@ pub mod user;
 pub mod user_directory;
 
 pub use application::{AppType, Application, TokenEndpointAuthMethod};
+pub use audit::{AuditLog, EventType, LogEvent, LogQuery};
 pub use authorization_code::{AuthorizationCode, CodeConsumption, token_hash};
 pub use catalog::Catalog;
 pub use clock::{Clock, ManualClock, SystemClock, UnixTime};

@@ -21,7 +21,7 @@ use crate::role::Role;
 use crate::sso_session::SsoSession;
 use crate::tenant::Tenant;
 use crate::user::User;
-use crate::{ConfigAdmin, RbacAdmin, UserDirectory};
+use crate::{AuditLog, ConfigAdmin, RbacAdmin, UserDirectory};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -43,9 +43,11 @@ pub enum StoreError {
 }
 
 /// Everything Portcullis keeps. The Management API's areas are the supertraits
-/// [`UserDirectory`], [`RbacAdmin`] and [`ConfigAdmin`].
+/// [`UserDirectory`], [`RbacAdmin`] and [`ConfigAdmin`]; the audit log is [`AuditLog`].
 #[async_trait]
-pub trait Store: UserDirectory + RbacAdmin + ConfigAdmin + Send + Sync + 'static {
+pub trait Store:
+    UserDirectory + RbacAdmin + ConfigAdmin + AuditLog + Send + Sync + 'static
+{
     /// A cheap round trip to the database, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -2,6 +2,7 @@
 //! configuration, TLS and the serve loop. The only crate that turns errors into HTTP.
 
 pub mod access_token;
+pub mod audit;
 pub mod config;
 pub mod error;
 pub mod issuer;

@@ -136,7 +136,7 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         clock.clone(),
         config.keys.refresh_interval,
     );
-    let sweeper = crate::sweeper::spawn(store.clone(), clock.clone());
+    let sweeper = crate::sweeper::spawn(store.clone(), clock.clone(), config.log_retention_days);
     let rng: Arc<dyn portcullis_core::Rng> = Arc::new(rng);
     let mailer = match injected.mailer {
         Some(m) => m,

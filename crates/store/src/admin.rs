@@ -1,6 +1,7 @@
 //! The Management API's storage areas, on both databases.
 
 mod config;
+mod logs;
 mod rbac;
 mod users;
 

@@ -92,6 +92,8 @@ pub struct Config {
     pub keys: KeysConfig,
     /// Where mail goes: an SMTP relay, or the log and `<data dir>/outbox/`.
     pub email: EmailConfig,
+    /// Days the audit log (`/api/v2/logs`) keeps an event (default 30).
+    pub log_retention_days: u32,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -375,6 +377,14 @@ impl Layers<'_> {
         };
 
         let email = email::validate(env, self.file, fs)?;
+        let log_retention_days = self.number(
+            "logs.retention_days",
+            env.logs.retention_days,
+            "PORTCULLIS_LOGS_RETENTION_DAYS",
+            |r| r.logs.retention_days,
+            30,
+            1..=3650,
+        )? as u32;
 
         Ok(Config {
             listen: listen_addr,
@@ -388,6 +398,7 @@ impl Layers<'_> {
             http,
             keys,
             email,
+            log_retention_days,
             file: None,
         })
     }

@@ -49,6 +49,8 @@ pub struct RawConfig {
     pub keys: RawKeys,
     #[serde(default)]
     pub email: RawEmail,
+    #[serde(default)]
+    pub logs: RawLogs,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -84,6 +86,13 @@ pub struct RawKeys {
 pub struct RawEmail {
     pub smtp_url: Option<String>,
     pub from: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogs {
+    /// Days the audit log keeps an event.
+    pub retention_days: Option<u64>,
 }
 
 /// Values given on the command line (`None` when a flag was not given).
@@ -123,6 +132,7 @@ pub const ENV_VARS: &[&str] = &[
     "PORTCULLIS_KEYS_REFRESH_INTERVAL",
     "PORTCULLIS_EMAIL_SMTP_URL",
     "PORTCULLIS_EMAIL_FROM",
+    "PORTCULLIS_LOGS_RETENTION_DAYS",
 ];
 
 /// The file layer. `explicit` is true when the path was asked for (a missing file is
@@ -216,6 +226,9 @@ pub fn read_env(get: &dyn Fn(&str) -> Option<String>) -> Result<EnvLayer, Config
             email: RawEmail {
                 smtp_url: s("PORTCULLIS_EMAIL_SMTP_URL"),
                 from: s("PORTCULLIS_EMAIL_FROM"),
+            },
+            logs: RawLogs {
+                retention_days: num("PORTCULLIS_LOGS_RETENTION_DAYS", "logs.retention_days")?,
             },
         },
     })

@@ -5,6 +5,7 @@
 //! Every route authenticates with [`auth::require`] first, reads its input with
 //! [`input`], pages with [`paging`], and answers errors as [`ApiError`]. Writes that
 //! change configuration the token endpoint caches call `state.catalog.invalidate()`.
+//! Writes are logged to the audit log by [`write_log`], for every route at once.
 
 pub mod auth;
 pub mod error;
@@ -13,12 +14,14 @@ pub mod paging;
 
 mod client_grants;
 mod clients;
+mod logs;
 mod resource_servers;
 mod roles;
 mod signing_keys;
 mod tenant_settings;
 mod user_roles;
 mod users;
+mod write_log;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -31,7 +34,7 @@ use crate::state::AppState;
 pub const PREFIX: &str = "/api/v2";
 
 /// Every Management API route, relative to [`PREFIX`].
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(users::routes())
         .merge(user_roles::routes())
@@ -41,7 +44,12 @@ pub fn routes() -> Router<AppState> {
         .merge(client_grants::routes())
         .merge(tenant_settings::routes())
         .merge(signing_keys::routes())
+        .merge(logs::routes())
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            write_log::log_writes,
+        ))
 }
 
 async fn method_not_allowed() -> ApiError {

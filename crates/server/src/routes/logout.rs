@@ -12,14 +12,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::Validation;
 use portcullis_core::sso_session::SsoSession;
-use portcullis_core::{Application, ClientId, StoreError, Tenant, token_hash};
+use portcullis_core::{Application, ClientId, EventType, StoreError, Tenant, token_hash};
 use serde::Deserialize;
 
+use crate::audit::{self, Origin};
 use crate::login::cookies::{CSRF, SESSION};
 use crate::pages::same_origin_post;
 use crate::pages::{CspNonce, CsrfToken, LogoutConfirmPage, csrf_matches, page_response};
 use crate::routes::authorize::{branding, error_page};
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
 /// How long the CSRF cookie of the confirmation page lives.
 const CSRF_MAX_AGE: i64 = 3600;
@@ -29,6 +31,7 @@ const MAX_HINT_LEN: usize = 16 * 1024;
 /// `GET /v2/logout?returnTo=&client_id=`.
 pub async fn v2_logout(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -56,7 +59,7 @@ pub async fn v2_logout(
         },
         _ => None,
     };
-    if let Err(e) = end_session(&state, &headers).await {
+    if let Err(e) = end_session(&state, ip, &headers).await {
         return unavailable(&state, &e);
     }
     finish(&state, &tenant, target, StatusCode::FOUND)
@@ -65,21 +68,23 @@ pub async fn v2_logout(
 /// `GET /oidc/logout`.
 pub async fn oidc_logout_get(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    oidc_logout(&state, &headers, &params, false).await
+    oidc_logout(&state, ip, &headers, &params, false).await
 }
 
 /// `POST /oidc/logout`: an RP posting the same parameters, or the confirmation form.
 pub async fn oidc_logout_post(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
     let params = Params::parse(&body);
-    oidc_logout(&state, &headers, &params, true).await
+    oidc_logout(&state, ip, &headers, &params, true).await
 }
 
 /// The parameters of one request, each present at most once.
@@ -124,6 +129,7 @@ impl<'a> OidcParams<'a> {
 
 async fn oidc_logout(
     state: &AppState,
+    ip: ClientIp,
     headers: &HeaderMap,
     params: &Params,
     post: bool,
@@ -191,7 +197,7 @@ async fn oidc_logout(
         match active_session(state, headers, &tenant).await {
             Ok(Some(session)) if session.user_id.as_str() != h.sub => {}
             Ok(_) => {
-                if let Err(e) = end_session(state, headers).await {
+                if let Err(e) = end_session(state, ip, headers).await {
                     return unavailable(state, &e);
                 }
                 return finish(state, &tenant, target, status);
@@ -213,7 +219,7 @@ async fn oidc_logout(
                 "This logout was not confirmed on this site. You are still logged in.",
             );
         }
-        if let Err(e) = end_session(state, headers).await {
+        if let Err(e) = end_session(state, ip, headers).await {
             return unavailable(state, &e);
         }
         return finish(state, &tenant, target, status);
@@ -296,12 +302,32 @@ async fn active_session(
 }
 
 /// Revokes the session of this browser's cookie, if it sent one.
-async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), StoreError> {
-    if let Some(cookie) = state.cookies.get(headers, SESSION) {
-        state
-            .store
-            .revoke_session(&state.tenant, &token_hash(&cookie), state.clock.now())
-            .await?;
+/// A logout that ended a live session is logged (`slo`).
+async fn end_session(
+    state: &AppState,
+    ip: ClientIp,
+    headers: &HeaderMap,
+) -> Result<(), StoreError> {
+    let Some(cookie) = state.cookies.get(headers, SESSION) else {
+        return Ok(());
+    };
+    let id_hash = token_hash(&cookie);
+    let Some(session) = state.store.session(&state.tenant, &id_hash).await? else {
+        return Ok(());
+    };
+    if state
+        .store
+        .revoke_session(&state.tenant, &id_hash, state.clock.now())
+        .await?
+    {
+        let mut event = audit::event(
+            state,
+            EventType::SuccessLogout,
+            "User successfully logged out",
+            &Origin::of(ip, headers),
+        );
+        event.user_id = Some(session.user_id.to_string());
+        audit::record(state, event).await;
     }
     Ok(())
 }

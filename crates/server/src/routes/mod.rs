@@ -82,7 +82,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/oidc/logout",
             get(logout::oidc_logout_get).post(logout::oidc_logout_post),
         )
-        .nest(crate::management::PREFIX, crate::management::routes())
+        .nest(crate::management::PREFIX, crate::management::routes(&state))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

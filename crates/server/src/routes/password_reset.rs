@@ -19,9 +19,10 @@ use portcullis_core::password_reset::{
     ResetError, ResetRequest, TICKET_LIFETIME_SECS, complete_reset, request_reset, usable_ticket,
 };
 use portcullis_core::signup::{PASSWORD_POLICY, plausible_email};
-use portcullis_core::{CoreError, Tenant};
+use portcullis_core::{CoreError, EventType, Tenant};
 use serde::Deserialize;
 
+use crate::audit::{self, Origin};
 use crate::login::cookies::CSRF;
 use crate::login::transaction::Transaction;
 use crate::mail::{Email, reset_email, signup_attempt_email};
@@ -32,6 +33,7 @@ use crate::pages::{
 use crate::routes::authorize::{branding, error_page};
 use crate::routes::universal_login::unavailable;
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
 const CSRF_MAX_AGE: i64 = 3600;
 pub const REQUEST_PATH: &str = "/u/reset-password/request";
@@ -376,6 +378,7 @@ pub async fn show_reset(
 /// or the invalid-link page.
 pub async fn submit_reset(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
@@ -413,6 +416,18 @@ pub async fn submit_reset(
                 refresh_tokens_revoked = done.refresh_tokens_revoked,
                 "password changed with a reset link"
             );
+            let mut event = audit::event(
+                &state,
+                EventType::SuccessChangePassword,
+                "Changed password",
+                &Origin::of(ip, &headers),
+            );
+            event.user_id = Some(done.user_id.to_string());
+            event.details = serde_json::json!({
+                "sessions_revoked": done.sessions_revoked,
+                "refresh_tokens_revoked": done.refresh_tokens_revoked,
+            });
+            audit::record(&state, event).await;
             let mut response = (
                 StatusCode::SEE_OTHER,
                 [

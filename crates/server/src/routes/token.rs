@@ -9,9 +9,10 @@ use portcullis_core::client_credentials::{self, ClientCredentialsRequest, GrantE
 use portcullis_core::code_grant::{self, CodeRequest};
 use portcullis_core::refresh_grant::{self, RefreshError, RefreshRequest};
 use portcullis_core::token::Issuance;
-use portcullis_core::{CoreError, OAuthError};
+use portcullis_core::{CoreError, EventType, OAuthError};
 use portcullis_proto::{ErrorCode, TokenResponse};
 
+use crate::audit::{self, Origin};
 use crate::oauth_response::token_success;
 use crate::routes::client_endpoint;
 use crate::routes::token_request::{parse_body, presented_client};
@@ -25,12 +26,13 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let work = handle(&state, &headers, &body);
+    let work = handle(&state, ip, &headers, &body);
     client_endpoint::answer(&state, ip, &headers, work, token_success).await
 }
 
 async fn handle(
     state: &AppState,
+    ip: ClientIp,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<TokenResponse, GrantError> {
@@ -87,28 +89,41 @@ async fn handle(
             refresh_token: owned("refresh_token"),
             scope: owned("scope"),
         };
-        let tokens =
+        let refreshed =
             refresh_grant::refresh(&state.catalog, &issuance, &tenant.settings, app, &request)
-                .await
-                .map_err(|e| {
-                    if let RefreshError::Reused {
+                .await;
+        let tokens = match refreshed {
+            Ok(t) => t,
+            Err(e) => {
+                if let RefreshError::Reused {
+                    family_id,
+                    client_id,
+                    user_id,
+                } = &e
+                {
+                    // Auth0's "Failed Exchange of Rotating Refresh Token": a used token
+                    // came back, so it may have been stolen; its family is revoked.
+                    tracing::warn!(
+                        event = "ferrt",
+                        %client_id,
+                        %user_id,
                         family_id,
-                        client_id,
-                        user_id,
-                    } = &e
-                    {
-                        // Auth0's "Failed Exchange of Rotating Refresh Token": a used token came
-                        // back, so it may have been stolen; its family is revoked.
-                        tracing::warn!(
-                            event = "ferrt",
-                            %client_id,
-                            %user_id,
-                            family_id,
-                            "refresh token reuse detected: family revoked"
-                        );
-                    }
-                    e.into_grant_error()
-                })?;
+                        "refresh token reuse detected: family revoked"
+                    );
+                    let mut event = audit::event(
+                        state,
+                        EventType::RefreshTokenReuse,
+                        "Unsuccessful Refresh Token exchange, reused refresh token detected",
+                        &Origin::of(ip, headers),
+                    );
+                    event.client_id = Some(client_id.to_string());
+                    event.user_id = Some(user_id.to_string());
+                    event.details = serde_json::json!({ "family_id": family_id });
+                    audit::record(state, event).await;
+                }
+                return Err(e.into_grant_error());
+            }
+        };
         (tokens.access, tokens.id_token, Some(tokens.refresh_token))
     } else {
         let request = ClientCredentialsRequest {

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use axum::extract::{Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::Tenant;
 use portcullis_core::password::Password;
+use portcullis_core::{EventType, LogEvent, Tenant};
 use serde::Deserialize;
 
+use crate::audit::{self, Origin};
 use crate::login::cookies::CSRF;
 use crate::login::session;
 use crate::login::transaction::Transaction;
@@ -142,6 +143,25 @@ pub(crate) struct CheckedForm {
 }
 
 impl CheckedForm {
+    /// An audit event from this form's request, naming the application it logs in to.
+    pub(crate) fn event(
+        &self,
+        state: &AppState,
+        kind: EventType,
+        description: &str,
+        ip: ClientIp,
+        headers: &HeaderMap,
+    ) -> LogEvent {
+        let mut event = audit::event(state, kind, description, &Origin::of(ip, headers));
+        event.client_id = self
+            .tx
+            .params
+            .iter()
+            .find(|(k, _)| k == "client_id")
+            .map(|(_, v)| v.clone());
+        event
+    }
+
     /// The form again, to show with an error.
     pub(crate) fn view<'a>(&'a self, target: Option<&'a str>) -> View<'a> {
         View {
@@ -222,7 +242,16 @@ pub async fn submit(
     // guesses all count (case E.38); the refusal is the same for every account.
     let attempt = match state.throttle.begin_password(ip, &email) {
         Ok(a) => a,
-        Err(refused) => return blocked(&state, &form, &email, &refused).await,
+        Err(refused) => {
+            let (kind, description) = match refused.reason {
+                Reason::Address => (EventType::FailedLogin, ADDRESS_BLOCKED),
+                Reason::Account | Reason::Token => (EventType::BlockedAccount, ACCOUNT_BLOCKED),
+            };
+            let mut event = form.event(&state, kind, description, ip, &headers);
+            event.user_name = Some(email.clone());
+            audit::record(&state, event).await;
+            return blocked(&state, &form, &email, &refused).await;
+        }
     };
     let user = match state.store.user_by_email(&state.tenant, &email).await {
         Ok(u) => u,
@@ -246,7 +275,16 @@ pub async fn submit(
             u
         }
         _ => {
-            tracing::info!(event = "fp", "failed login");
+            tracing::info!(event = "f", "failed login");
+            let reason = match &user {
+                None => "Wrong email or password. (no such user)",
+                Some(u) if u.blocked => "user is blocked",
+                Some(_) => "Wrong email or password.",
+            };
+            let mut event = form.event(&state, EventType::FailedLogin, reason, ip, &headers);
+            event.user_name = Some(email.clone());
+            event.user_id = user.as_ref().map(|u| u.user_id.to_string());
+            audit::record(&state, event).await;
             let target = redirect_target(&state, &form.tx).await;
             let view = form.view(target.as_deref());
             return login_page(
@@ -275,6 +313,16 @@ pub async fn submit(
         }
     }
     tracing::info!(event = "s", user_id = %user.user_id, "successful login");
+    let mut event = form.event(
+        &state,
+        EventType::SuccessLogin,
+        "Successful login",
+        ip,
+        &headers,
+    );
+    event.user_name = Some(user.email.clone());
+    event.user_id = Some(user.user_id.to_string());
+    audit::record(&state, event).await;
     finish_login(&state, &headers, &form, &user).await
 }
 

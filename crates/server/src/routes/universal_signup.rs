@@ -23,14 +23,15 @@
 use axum::extract::{Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use portcullis_core::Tenant;
 use portcullis_core::email_verification::{
     VERIFICATION_LIFETIME_SECS, issue_verification, verify_email,
 };
 use portcullis_core::password::Password;
 use portcullis_core::signup::{NewUser, PASSWORD_POLICY, SignupError, create_database_user};
+use portcullis_core::{EventType, Tenant};
 use serde::Deserialize;
 
+use crate::audit;
 use crate::login::transaction::Transaction;
 use crate::mail::verification_email;
 use crate::pages::{NoticePage, SignupPage};
@@ -41,6 +42,7 @@ use crate::routes::universal_login::{
     start_page, unavailable,
 };
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -57,6 +59,7 @@ pub async fn show(
 
 pub async fn submit(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
@@ -81,6 +84,23 @@ pub async fn submit(
         },
     )
     .await;
+    let logged = match &created {
+        Ok(user) => Some((EventType::SuccessSignup, "Successful signup", Some(user))),
+        Err(SignupError::InvalidEmail) => Some((EventType::FailedSignup, "invalid email", None)),
+        Err(SignupError::WeakPassword) => {
+            Some((EventType::FailedSignup, "Password is too weak", None))
+        }
+        Err(SignupError::Exists) => {
+            Some((EventType::FailedSignup, "The user already exists.", None))
+        }
+        Err(SignupError::Internal(_)) => None,
+    };
+    if let Some((kind, description, user)) = logged {
+        let mut event = form.event(&state, kind, description, ip, &headers);
+        event.user_name = Some(email.clone());
+        event.user_id = user.map(|u| u.user_id.to_string());
+        audit::record(&state, event).await;
+    }
     let verify = form.tenant.settings.signup_requires_verification;
     let message = match created {
         Ok(user) if verify => {

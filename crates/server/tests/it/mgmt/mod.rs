@@ -4,6 +4,7 @@
 mod auth;
 mod client_grants;
 mod clients;
+mod logs;
 mod resource_servers;
 mod roles;
 mod signing_keys;

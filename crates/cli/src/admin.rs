@@ -13,7 +13,7 @@ use portcullis_server::Issuer;
 use portcullis_store::OpenOptions;
 
 use crate::Failure;
-use crate::args::{AdminCommand, ApisCommand, GlobalArgs, ServeArgs, UsersCommand};
+use crate::args::{AdminCommand, ApisCommand, GlobalArgs, ImportCommand, ServeArgs, UsersCommand};
 use crate::serve::{issuer_of, load_config};
 
 pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> {
@@ -97,6 +97,11 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
         AdminCommand::Roles(cmd) => crate::roles::run(global, cmd).await,
         AdminCommand::Apps(cmd) => crate::apps::run(global, cmd).await,
         AdminCommand::Tenant(cmd) => crate::apps::tenant(global, cmd).await,
+        AdminCommand::Import(ImportCommand::Users(args)) => {
+            crate::import::users(global, args).await
+        }
+        AdminCommand::Export(args) => crate::tenant_config::export(global, args).await,
+        AdminCommand::Apply(args) => crate::tenant_config::apply(global, args).await,
         AdminCommand::Apis(ApisCommand::Create {
             identifier,
             name,

@@ -132,6 +132,21 @@ pub enum AdminCommand {
     /// Tenant settings
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Bring data in from Auth0
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print the tenant's configuration (applications, APIs, roles, grants, settings)
+    /// as JSON, for `admin apply`
+    Export(crate::tenant_config::ExportArgs),
+    /// Make the tenant match a configuration file: shows the plan, then applies it
+    Apply(crate::tenant_config::ApplyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import users from Auth0's bulk user import JSON (bcrypt and Argon2 password
+    /// hashes are kept, so users keep their passwords); bad rows are reported, not fatal
+    Users(crate::import::ImportUsersArgs),
 }
 
 /// Auth0's application types.

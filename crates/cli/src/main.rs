@@ -3,10 +3,12 @@
 mod admin;
 mod apps;
 mod args;
+mod import;
 mod keys;
 mod logging;
 mod roles;
 mod serve;
+mod tenant_config;
 
 use std::process::ExitCode;
 use std::time::Instant;

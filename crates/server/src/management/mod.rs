@@ -15,6 +15,7 @@ pub mod paging;
 mod client_grants;
 mod clients;
 mod logs;
+mod openapi;
 mod resource_servers;
 mod roles;
 mod signing_keys;
@@ -45,6 +46,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(tenant_settings::routes())
         .merge(signing_keys::routes())
         .merge(logs::routes())
+        .merge(openapi::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

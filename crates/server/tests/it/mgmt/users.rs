@@ -283,9 +283,9 @@ crate::cases! {
             .add_role_permissions(&tenant(), &role.id, &[(m.audience.clone(), "read:users".into())])
             .await
             .unwrap();
-        assert!(m.store.set_default_roles(&tenant(), std::slice::from_ref(&role.id)).await.unwrap());
-        // The tenant settings are cached for a few seconds; wait the cache out.
-        tokio::time::sleep(std::time::Duration::from_millis(5200)).await;
+        // Through the API, which also drops the cached settings.
+        let set = m.patch("/api/v2/tenants/settings", json!({"default_roles": [role.id.as_str()]})).await;
+        assert_eq!(set.status, 200, "{:?}", set.body);
         let a = m
             .post(
                 "/api/v2/users",

@@ -110,7 +110,7 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["create:client_grants"])?;
+    let caller = auth::require(&state, &headers, &["create:client_grants"])?;
     let body: CreateGrant = input::json_body(&headers, &body)?;
     let app = state
         .store
@@ -126,6 +126,13 @@ async fn create(
         state.clock.now(),
     )
     .map_err(|e| invalid(e.to_string()))?;
+    caller.may_grant(
+        &state,
+        grant
+            .scope
+            .iter()
+            .map(|s| (api.identifier.as_str(), s.as_str())),
+    )?;
     match state.store.insert_client_grant(&grant).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
@@ -200,7 +207,7 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["update:client_grants"])?;
+    let caller = auth::require(&state, &headers, &["update:client_grants"])?;
     let body: PatchGrant = input::json_body(&headers, &body)?;
     let id = GrantId::new(id);
     let grant = state
@@ -213,6 +220,10 @@ async fn update(
     };
     let api = api_of(&state, &grant.audience).await?;
     let scope = checked_scopes(&api, scope)?;
+    caller.may_grant(
+        &state,
+        scope.iter().map(|s| (api.identifier.as_str(), s.as_str())),
+    )?;
     let updated = state
         .store
         .update_client_grant_scope(&state.tenant, &id, &scope)

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use portcullis_core::rbac_admin::{Permission, PermissionRef, RoleMember, RoleUpdate};
-use portcullis_core::{Role, RoleId, StoreError, UserId};
+use portcullis_core::{PageRequest, Role, RoleId, StoreError, UserId};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -189,6 +189,30 @@ pub(super) fn ids_from(name: &str, ids: Vec<String>) -> Result<Vec<String>, ApiE
     Ok(out)
 }
 
+/// Every `(audience, permission)` the roles give, for [`auth::Caller::may_grant`].
+pub(super) async fn permissions_of(
+    state: &AppState,
+    roles: &[RoleId],
+) -> Result<Vec<(String, String)>, ApiError> {
+    let all = PageRequest {
+        page: 0,
+        per_page: u32::MAX,
+    };
+    let mut pairs = Vec::new();
+    for role in roles {
+        let page = state
+            .store
+            .role_permissions(&state.tenant, role, all)
+            .await?;
+        pairs.extend(
+            page.items
+                .into_iter()
+                .map(|p| (p.resource_server_identifier, p.permission_name)),
+        );
+    }
+    Ok(pairs)
+}
+
 async fn existing_role(state: &AppState, id: &str) -> Result<Role, ApiError> {
     state
         .store
@@ -359,10 +383,19 @@ async fn add_permissions(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["update:roles"])?;
+    let caller = auth::require(&state, &headers, &["update:roles"])?;
     let permissions = PermissionsBody::parse(&headers, &body)?;
     let role = existing_role(&state, &id).await?;
     check_permissions_exist(&state, &permissions).await?;
+    caller.may_grant(
+        &state,
+        permissions.iter().map(|p| {
+            (
+                p.resource_server_identifier.as_str(),
+                p.permission_name.as_str(),
+            )
+        }),
+    )?;
     let pairs: Vec<(String, String)> = permissions
         .into_iter()
         .map(|p| (p.resource_server_identifier, p.permission_name))
@@ -439,13 +472,15 @@ async fn add_members(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["update:roles", "create:role_members"])?;
+    let caller = auth::require(&state, &headers, &["update:roles", "create:role_members"])?;
     let body: UsersBody = input::json_body(&headers, &body)?;
     let users: Vec<UserId> = ids_from("users", body.users)?
         .into_iter()
         .map(UserId::new)
         .collect();
     let role = existing_role(&state, &id).await?;
+    let held = permissions_of(&state, std::slice::from_ref(&role.id)).await?;
+    caller.may_grant(&state, held.iter().map(|(a, p)| (a.as_str(), p.as_str())))?;
     if !state
         .store
         .missing_users(&state.tenant, &users)

@@ -96,7 +96,7 @@ async fn assign_roles(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["update:users", "create:role_members"])?;
+    let caller = auth::require(&state, &headers, &["update:users", "create:role_members"])?;
     let roles = roles_from(&headers, &body)?;
     let user = existing_user(&state, id).await?;
     if !state
@@ -107,6 +107,8 @@ async fn assign_roles(
     {
         return Err(roles_missing());
     }
+    let held = super::roles::permissions_of(&state, &roles).await?;
+    caller.may_grant(&state, held.iter().map(|(a, p)| (a.as_str(), p.as_str())))?;
     match state
         .store
         .assign_user_roles(&state.tenant, &user, &roles)
@@ -181,10 +183,19 @@ async fn add_permissions(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    auth::require(&state, &headers, &["update:users"])?;
+    let caller = auth::require(&state, &headers, &["update:users"])?;
     let permissions = PermissionsBody::parse(&headers, &body)?;
     let user = existing_user(&state, id).await?;
     check_permissions_exist(&state, &permissions).await?;
+    caller.may_grant(
+        &state,
+        permissions.iter().map(|p| {
+            (
+                p.resource_server_identifier.as_str(),
+                p.permission_name.as_str(),
+            )
+        }),
+    )?;
     match state
         .store
         .add_user_permissions(&state.tenant, &user, &permissions)

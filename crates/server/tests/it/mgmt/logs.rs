@@ -1,13 +1,11 @@
 //! The audit log: logins, failed logins and Management API writes become Auth0 log
 //! events at `/api/v2/logs`.
 
-use axum::body::Body;
-use axum::http::{Method, Request};
+use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::Mgmt;
-use crate::send;
-use crate::world::{CALLBACK, enc, form, set_cookie};
+use crate::world::enc;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -25,34 +23,7 @@ async fn user(m: &Mgmt, email: &str) -> String {
 
 /// One login at `/u/login` through the bootstrapped web application: its status.
 async fn login(m: &Mgmt, email: &str, password: &str) -> u16 {
-    let web_id = m.srv.bootstrap.as_ref().unwrap().web_client_id.to_string();
-    let path = format!(
-        "/authorize?client_id={web_id}&redirect_uri={}&response_type=code&scope=openid&state=s",
-        enc(CALLBACK)
-    );
-    let (res, _) = send(&m.app, Request::get(path).body(Body::empty()).unwrap()).await;
-    let page = res.headers()["location"].to_str().unwrap().to_owned();
-    let (res, body) = send(&m.app, Request::get(page).body(Body::empty()).unwrap()).await;
-    let csrf = set_cookie(&res, "portcullis_csrf").unwrap();
-    let html = String::from_utf8(body).unwrap();
-    let at = html.find("name=\"state\"").unwrap();
-    let rest = &html[at..];
-    let start = rest.find("value=\"").unwrap() + 7;
-    let state = rest[start..start + rest[start..].find('"').unwrap()].to_owned();
-    let origin = m.srv.issuer().as_str().trim_end_matches('/').to_owned();
-    let req = Request::post("/u/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", origin)
-        .header("cookie", format!("portcullis_csrf={csrf}"))
-        .header("user-agent", "interop-test/1.0")
-        .body(Body::from(form(&[
-            ("csrf", &csrf),
-            ("state", &state),
-            ("email", email),
-            ("password", password),
-        ])))
-        .unwrap();
-    send(&m.app, req).await.0.status().as_u16()
+    super::login::login(m, email, password, None).await.0
 }
 
 fn types(list: &Value) -> Vec<&str> {

@@ -4,6 +4,7 @@
 mod auth;
 mod client_grants;
 mod clients;
+mod login;
 mod logs;
 mod resource_servers;
 mod roles;

@@ -6,6 +6,7 @@ mod client_grants;
 mod clients;
 mod login;
 mod logs;
+mod openapi;
 mod resource_servers;
 mod roles;
 mod signing_keys;

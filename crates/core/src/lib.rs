@@ -37,6 +37,7 @@ pub mod signup;
 pub mod sso_session;
 pub mod store;
 pub mod tenant;
+pub mod tenant_config;
 pub mod token;
 pub mod user;
 pub mod user_directory;

@@ -12,6 +12,7 @@ mod logout;
 mod postgres;
 mod roles;
 mod serve;
+mod tenant_config;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -151,6 +151,26 @@ pub trait UserDirectory: Send + Sync {
     /// its roles, authorization codes, refresh tokens, SSO sessions, password-reset and
     /// email-verification tickets. `false` when there was no such user.
     async fn delete_user(&self, tenant: &TenantId, user_id: &UserId) -> Result<bool, StoreError>;
+
+    /// Stores new users as a bulk import does (`portcullis admin import users`): all in
+    /// one transaction, without roles, and a user that conflicts with a stored one (the
+    /// same user id, or an email that normalises to the same address) or with an
+    /// earlier one of `users` is skipped instead of failing the call. Returns one
+    /// outcome per user, in order. An error (database unavailable, tenant missing)
+    /// stores none of them.
+    async fn import_users(&self, users: &[User]) -> Result<Vec<ImportOutcome>, StoreError>;
+}
+
+/// What [`UserDirectory::import_users`] did with one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Stored.
+    Imported,
+    /// Skipped: the tenant already has a user with this user id.
+    IdExists,
+    /// Skipped: the tenant already has a user whose email normalises to the same
+    /// address.
+    EmailExists,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod apps;
 mod code_flow;
 mod errors;
 mod forms;
+mod import;
 mod keys;
 mod limits;
 mod logout;

@@ -23,7 +23,7 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             let issuer = issuer_of(&config);
             portcullis_server::run::create_data_dir(&config.data_dir)?;
             let store = portcullis_store::open(&config.database, &OpenOptions::default()).await?;
-            let master = portcullis_server::master_key::resolve(config.master_key)?;
+            let master = portcullis_server::master_key::resolve(&config.master_key)?;
             let report = bootstrap(
                 store.as_ref(),
                 &SystemClock,

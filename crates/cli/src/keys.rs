@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalArgs, cmd: KeysCommand) -> Result<(), Failure> {
             now,
         } => (alg, activate_in, now),
         KeysCommand::Revoke { kid } => {
-            let master = portcullis_server::master_key::resolve(config.master_key)?;
+            let master = portcullis_server::master_key::resolve(&config.master_key)?;
             let rng = SystemRng::new();
             let manager = manager(store.as_ref(), &clock, &rng, &master);
             return revoke(&manager, &tenant, &kid, retention).await;
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalArgs, cmd: KeysCommand) -> Result<(), Failure> {
     } else {
         parse_duration(&activate_in)?
     };
-    let master = portcullis_server::master_key::resolve(config.master_key)?;
+    let master = portcullis_server::master_key::resolve(&config.master_key)?;
     let rng = SystemRng::new();
     let key = manager(store.as_ref(), &clock, &rng, &master)
         .rotate(&tenant, alg, delay)

@@ -38,6 +38,9 @@ pub enum ServerError {
     Core(CoreError),
     #[error("data directory {}: {detail}", path.display())]
     DataDir { path: PathBuf, detail: String },
+    /// A fault of Portcullis itself, not of the configuration or the database.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl ServerError {
@@ -52,7 +55,7 @@ impl ServerError {
             | ServerError::WrongMasterKey(_)
             | ServerError::DataDir { .. }
             | ServerError::Store(StoreError::InvalidUrl(_)) => 2,
-            ServerError::Store(_) | ServerError::Core(_) => 1,
+            ServerError::Store(_) | ServerError::Core(_) | ServerError::Internal(_) => 1,
         }
     }
 }

@@ -9,10 +9,13 @@ use crate::config::MasterKeySource;
 use crate::error::ServerError;
 use crate::tls::write_private;
 
-pub fn resolve(source: MasterKeySource) -> Result<MasterKey, ServerError> {
+/// The master key the configuration names (reading or generating its file).
+pub fn resolve(source: &MasterKeySource) -> Result<MasterKey, ServerError> {
     match source {
-        MasterKeySource::Given(key) => Ok(key),
-        MasterKeySource::File { path, generate } => read_or_generate(&path, generate),
+        // A copy, so the configuration keeps its own.
+        MasterKeySource::Given(key) => MasterKey::parse(&key.to_base64())
+            .map_err(|e| ServerError::Internal(format!("copying the master key: {e}"))),
+        MasterKeySource::File { path, generate } => read_or_generate(path, *generate),
     }
 }
 

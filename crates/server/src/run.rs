@@ -5,7 +5,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
+use portcullis_core::bootstrap::{BootstrapReport, MANAGEMENT_SCOPES, bootstrap};
+use portcullis_core::token::{AccessTokenSpec, Audience, Issuance};
 use portcullis_core::{Clock, CoreError, SystemClock, SystemRng, TenantId};
 use portcullis_store::OpenOptions;
 use tokio::task::JoinHandle;
@@ -101,6 +102,105 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         .clone()
         .unwrap_or_else(|| Issuer::from_listen(listener.local_addr(), listener.is_tls()));
 
+    let Built {
+        state,
+        report,
+        keys,
+        master,
+    } = build(&config, issuer, injected, true).await?;
+    let refresh = keyring::spawn_refresh(
+        keys,
+        state.store.clone(),
+        state.tenant.clone(),
+        master,
+        state.clock.clone(),
+        config.keys.refresh_interval,
+    );
+    let sweeper = crate::sweeper::spawn(
+        state.store.clone(),
+        state.clock.clone(),
+        config.log_retention_days,
+    );
+    let router = routes::router(state.clone(), &config.http);
+    Ok(Prepared {
+        listener,
+        router,
+        state,
+        http: config.http,
+        refresh,
+        sweeper,
+        bootstrap: report,
+        self_signed,
+    })
+}
+
+/// The Management API (`/users`, `/roles`, ... without the `/api/v2` prefix) over the
+/// configured database, for `portcullis admin` to drive in-process: every request is
+/// made as the local operator, with a token holding every Management API scope minted
+/// here (`sub` `portcullis-cli@clients`, one hour), so the routes, their checks and the
+/// audit log are exactly those of a server. The tenant must exist already.
+pub async fn management_app(config: &Config, issuer: Issuer) -> Result<Router, ServerError> {
+    let Built { state, .. } = build(config, issuer, Injected::default(), false).await?;
+    let token = local_operator_token(&state)?;
+    let bearer = axum::http::HeaderValue::try_from(format!("Bearer {token}")).map_err(|e| {
+        ServerError::Internal(format!("the operator token is no header value: {e}"))
+    })?;
+    Ok(crate::management::routes(&state)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(
+            move |mut req: axum::extract::Request, next: axum::middleware::Next| {
+                req.headers_mut()
+                    .insert(axum::http::header::AUTHORIZATION, bearer.clone());
+                next.run(req)
+            },
+        )))
+}
+
+/// The client id the local operator's token names (`azp`), as the audit log shows it.
+pub const LOCAL_OPERATOR: &str = "portcullis-cli";
+
+fn local_operator_token(state: &AppState) -> Result<String, ServerError> {
+    let ring = state.keys.current();
+    let now = state.clock.now();
+    let signer = ring
+        .ring
+        .signing_key(now)
+        .ok_or(ServerError::Core(CoreError::NoSigningKey))?;
+    let issuance = Issuance {
+        issuer: state.issuer.as_str(),
+        now,
+        rng: state.rng.as_ref(),
+        signer,
+    };
+    let token = issuance.access_token(AccessTokenSpec {
+        sub: format!("{LOCAL_OPERATOR}@clients"),
+        azp: LOCAL_OPERATOR.to_owned(),
+        aud: Audience::One(state.issuer.join(crate::management::auth::AUDIENCE_PATH)),
+        scope: Some(MANAGEMENT_SCOPES.join(" ")),
+        gty: Some("client-credentials"),
+        permissions: None,
+        lifetime: 3600,
+        grant: None,
+    })?;
+    Ok(token.jwt)
+}
+
+/// What request handlers need, and what the background jobs are started with.
+struct Built {
+    state: AppState,
+    report: Option<BootstrapReport>,
+    keys: Arc<KeyRingHandle>,
+    master: Arc<portcullis_jose::MasterKey>,
+}
+
+/// Everything a request handler needs, from the configuration. With `bootstrap` a
+/// missing tenant is created (a serving instance); without, it must exist.
+async fn build(
+    config: &Config,
+    issuer: Issuer,
+    injected: Injected,
+    bootstrap_missing: bool,
+) -> Result<Built, ServerError> {
     let store = portcullis_store::open(&config.database, &OpenOptions::default()).await?;
     if config.database.is_postgres()
         && matches!(
@@ -113,30 +213,27 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
              database needs the same key (set PORTCULLIS_MASTER_KEY on each)"
         );
     }
-    let master = Arc::new(master_key::resolve(config.master_key)?);
+    let master = Arc::new(master_key::resolve(&config.master_key)?);
     let clock: Arc<dyn Clock> = injected.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let rng = SystemRng::new();
     let tenant = TenantId::default_tenant();
-    let report = bootstrap(
-        store.as_ref(),
-        clock.as_ref(),
-        &rng,
-        &master,
-        &tenant,
-        issuer.as_str(),
-    )
-    .await?;
+    let report = if bootstrap_missing {
+        bootstrap(
+            store.as_ref(),
+            clock.as_ref(),
+            &rng,
+            &master,
+            &tenant,
+            issuer.as_str(),
+        )
+        .await?
+    } else if store.tenant(&tenant).await?.is_none() {
+        return Err(ServerError::Core(CoreError::NoTenant(tenant.to_string())));
+    } else {
+        None
+    };
     let ring = keyring::load(store.as_ref(), &tenant, &master, clock.as_ref()).await?;
     let keys = Arc::new(KeyRingHandle::new(ring));
-    let refresh = keyring::spawn_refresh(
-        keys.clone(),
-        store.clone(),
-        tenant.clone(),
-        master.clone(),
-        clock.clone(),
-        config.keys.refresh_interval,
-    );
-    let sweeper = crate::sweeper::spawn(store.clone(), clock.clone(), config.log_retention_days);
     let rng: Arc<dyn portcullis_core::Rng> = Arc::new(rng);
     let mailer = match injected.mailer {
         Some(m) => m,
@@ -165,20 +262,15 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         },
         tenant,
         issuer,
-        keys,
+        keys.clone(),
         config.keys.jwks_max_age,
         secrets,
     );
-    let router = routes::router(state.clone(), &config.http);
-    Ok(Prepared {
-        listener,
-        router,
+    Ok(Built {
         state,
-        http: config.http,
-        refresh,
-        sweeper,
-        bootstrap: report,
-        self_signed,
+        report,
+        keys,
+        master,
     })
 }
 

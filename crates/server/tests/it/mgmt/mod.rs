@@ -4,6 +4,7 @@
 mod auth;
 mod client_grants;
 mod clients;
+mod local;
 mod login;
 mod logs;
 mod openapi;

@@ -26,7 +26,8 @@ impl Origin {
             .and_then(|v| v.to_str().ok())
             .map(|ua| truncate(ua, MAX_USER_AGENT).to_owned());
         Origin {
-            ip: Some(ip.0.to_string()),
+            // Unspecified (`::`) when the request came in-process (`portcullis admin`).
+            ip: (!ip.0.is_unspecified()).then(|| ip.0.to_string()),
             user_agent,
         }
     }

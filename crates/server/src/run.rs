@@ -102,6 +102,9 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
         .clone()
         .unwrap_or_else(|| Issuer::from_listen(listener.local_addr(), listener.is_tls()));
 
+    if injected.mailer.is_none() {
+        crate::mail::announce(&config.email, &config.data_dir);
+    }
     let Built {
         state,
         report,

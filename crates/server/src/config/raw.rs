@@ -133,6 +133,10 @@ pub const ENV_VARS: &[&str] = &[
     "PORTCULLIS_EMAIL_SMTP_URL",
     "PORTCULLIS_EMAIL_FROM",
     "PORTCULLIS_LOGS_RETENTION_DAYS",
+    // Read by `portcullis admin ... --url` (remote administration), not by the server.
+    "PORTCULLIS_ADMIN_URL",
+    "PORTCULLIS_ADMIN_CLIENT_ID",
+    "PORTCULLIS_ADMIN_CLIENT_SECRET",
 ];
 
 /// The file layer. `explicit` is true when the path was asked for (a missing file is

@@ -64,24 +64,31 @@ pub fn from_config(
     rng: Arc<dyn Rng>,
 ) -> Result<Arc<dyn Mailer>, ServerError> {
     Ok(match &config.smtp {
-        Some(smtp) => {
-            let mailer = SmtpMailer::start(smtp, &config.from)
-                .map_err(|e| ServerError::Tls(format!("SMTP relay {}: {e}", smtp.host)))?;
-            tracing::info!(
-                host = %smtp.host,
-                port = smtp.port,
-                "mail goes to the SMTP relay"
-            );
-            Arc::new(mailer)
-        }
-        None => {
-            let outbox = data_dir.join("outbox");
-            tracing::warn!(
-                outbox = %outbox.display(),
-                "no SMTP relay configured (email.smtp_url): mail, password-reset links \
-                 included, is written to the log and to the outbox directory"
-            );
-            Arc::new(OutboxMailer::new(outbox, config.from.clone(), clock, rng))
-        }
+        Some(smtp) => Arc::new(
+            SmtpMailer::start(smtp, &config.from)
+                .map_err(|e| ServerError::Tls(format!("SMTP relay {}: {e}", smtp.host)))?,
+        ),
+        None => Arc::new(OutboxMailer::new(
+            data_dir.join("outbox"),
+            config.from.clone(),
+            clock,
+            rng,
+        )),
     })
+}
+
+/// Tells the operator of a starting server where mail goes.
+pub fn announce(config: &EmailConfig, data_dir: &Path) {
+    match &config.smtp {
+        Some(smtp) => tracing::info!(
+            host = %smtp.host,
+            port = smtp.port,
+            "mail goes to the SMTP relay"
+        ),
+        None => tracing::warn!(
+            outbox = %data_dir.join("outbox").display(),
+            "no SMTP relay configured (email.smtp_url): mail, password-reset links \
+             included, is written to the log and to the outbox directory"
+        ),
+    }
 }

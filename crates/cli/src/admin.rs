@@ -13,7 +13,11 @@ use portcullis_server::Issuer;
 use portcullis_store::OpenOptions;
 
 use crate::Failure;
-use crate::args::{AdminCommand, ApisCommand, GlobalArgs, ImportCommand, ServeArgs, UsersCommand};
+use crate::args::{
+    AdminCommand, ApisCommand, AppsCommand, GlobalArgs, GrantsCommand, ImportCommand, RolesCli,
+    ServeArgs, TenantCli, UsersCommand,
+};
+use crate::listing;
 use crate::serve::{issuer_of, load_config};
 
 pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> {
@@ -94,9 +98,32 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             println!("created {} ({})", user.user_id, user.email);
             Ok(())
         }
-        AdminCommand::Roles(cmd) => crate::roles::run(global, cmd).await,
+        AdminCommand::Users(UsersCommand::List {
+            email,
+            page,
+            per_page,
+            list,
+        }) => listing::users_list(global, email, page, per_page, list).await,
+        AdminCommand::Users(UsersCommand::Show { user_id, list }) => {
+            listing::users_show(global, &user_id, list).await
+        }
+        AdminCommand::Roles(RolesCli::List(list)) => listing::roles_list(global, list).await,
+        AdminCommand::Roles(RolesCli::Permissions { role_id, list }) => {
+            listing::role_permissions(global, &role_id, list).await
+        }
+        AdminCommand::Roles(RolesCli::Change(cmd)) => crate::roles::run(global, cmd).await,
+        AdminCommand::Apis(ApisCommand::List(list)) => listing::apis_list(global, list).await,
+        AdminCommand::Apps(AppsCommand::List(list)) => listing::apps_list(global, list).await,
         AdminCommand::Apps(cmd) => crate::apps::run(global, cmd).await,
-        AdminCommand::Tenant(cmd) => crate::apps::tenant(global, cmd).await,
+        AdminCommand::Grants(GrantsCommand::List {
+            app,
+            audience,
+            list,
+        }) => listing::grants_list(global, app, audience, list).await,
+        AdminCommand::Tenant(TenantCli::Show(list)) => listing::tenant_show(global, list).await,
+        AdminCommand::Tenant(TenantCli::Change(cmd)) => crate::apps::tenant(global, cmd).await,
+        AdminCommand::Logs(args) => listing::logs(global, args).await,
+        AdminCommand::Api(args) => listing::api(global, args).await,
         AdminCommand::Import(ImportCommand::Users(args)) => {
             crate::import::users(global, args).await
         }

@@ -1,5 +1,5 @@
-//! `portcullis admin apps` (register and list applications, grant machine-to-machine
-//! applications access to APIs) and `portcullis admin tenant default-roles |
+//! `portcullis admin apps` (register applications, grant machine-to-machine
+//! applications access to APIs; `list` is in `listing`) and `portcullis admin tenant default-roles |
 //! signup-verification`.
 
 use portcullis_core::app_registration::NewApplication;
@@ -7,7 +7,6 @@ use portcullis_core::{
     AppType, Application, ClientGrant, ClientId, Clock, CoreError, RoleId, Store, StoreError,
     SystemClock, SystemRng, TenantId, TokenEndpointAuthMethod,
 };
-use serde_json::json;
 
 use crate::Failure;
 use crate::args::{AppTypeArg, AppsCommand, AuthMethodArg, GlobalArgs, OnOff, TenantCommand};
@@ -51,51 +50,13 @@ pub async fn run(global: &GlobalArgs, cmd: AppsCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
-        AppsCommand::List { json } => {
-            let store = open(global, &tenant).await?;
-            list(&store.applications(&tenant).await?, json);
-            Ok(())
-        }
+        // Read through the Management API, so it works with --url too.
+        AppsCommand::List(list) => crate::listing::apps_list(global, list).await,
         AppsCommand::Grant {
             client_id,
             audience,
             scopes,
         } => grant(global, &tenant, ClientId::new(client_id), &audience, scopes).await,
-    }
-}
-
-fn list(apps: &[Application], as_json: bool) {
-    if as_json {
-        let rows: Vec<_> = apps
-            .iter()
-            .map(|a| {
-                json!({
-                    "client_id": a.client_id,
-                    "name": a.name,
-                    "app_type": a.app_type.as_str(),
-                    "token_endpoint_auth_method": a.token_endpoint_auth_method.as_str(),
-                    "callbacks": a.callbacks,
-                    "allowed_logout_urls": a.allowed_logout_urls,
-                    "web_origins": a.web_origins,
-                    "grant_types": a.grant_types,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(rows));
-        return;
-    }
-    println!(
-        "{:<32} {:<15} {:<19} NAME",
-        "CLIENT_ID", "TYPE", "AUTH METHOD"
-    );
-    for a in apps {
-        println!(
-            "{:<32} {:<15} {:<19} {}",
-            a.client_id,
-            a.app_type.as_str(),
-            a.token_endpoint_auth_method.as_str(),
-            a.name
-        );
     }
 }
 

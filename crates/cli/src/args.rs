@@ -125,13 +125,26 @@ pub enum AdminCommand {
     Apis(ApisCommand),
     /// Roles: named sets of API permissions, assigned to users
     #[command(subcommand)]
-    Roles(RolesCommand),
+    Roles(RolesCli),
     /// Applications (OAuth clients): web apps, SPAs, native and machine-to-machine apps
     #[command(subcommand)]
     Apps(AppsCommand),
+    /// Client grants: which machine-to-machine applications may get tokens for which APIs
+    #[command(subcommand)]
+    Grants(GrantsCommand),
     /// Tenant settings
     #[command(subcommand)]
-    Tenant(TenantCommand),
+    Tenant(TenantCli),
+    /// The audit log (logins, signups, Management API writes...), newest first
+    Logs(LogsArgs),
+    /// Call any Management API route and print its JSON answer: the way to create,
+    /// update or delete what the other commands only list
+    ///
+    /// PATH is relative to /api/v2 (a leading /api/v2 is accepted too), query included,
+    /// e.g. `admin api GET '/users?q=email:"ada@example.com"'` or
+    /// `admin api POST /roles --data '{"name":"Reader"}'`. Works on the local database,
+    /// or on a running server with --url.
+    Api(ApiArgs),
     /// Bring data in from Auth0
     #[command(subcommand)]
     Import(ImportCommand),
@@ -210,11 +223,7 @@ pub enum AppsCommand {
         auth_method: Option<AuthMethodArg>,
     },
     /// List the tenant's applications (never their secrets)
-    List {
-        /// Print JSON instead of a table
-        #[arg(long)]
-        json: bool,
-    },
+    List(ListArgs),
     /// Let a machine-to-machine application get tokens for an API (a client grant)
     Grant {
         /// The application's client id
@@ -291,6 +300,8 @@ pub enum RolesCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ApisCommand {
+    /// List the tenant's APIs, the Management API included
+    List(ListArgs),
     /// Create an API; prints its id
     Create {
         /// The audience of its access tokens, e.g. https://api.example.com/ (unique;
@@ -318,6 +329,28 @@ pub enum ApisCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
+    /// List users, oldest first, a page at a time
+    List {
+        /// Only the user with this email address (compared case-insensitively)
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+        /// Page to show, from 0
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        page: u32,
+        /// Users per page, at most 100
+        #[arg(long, value_name = "N", default_value_t = 50,
+              value_parser = clap::value_parser!(u32).range(1..=100))]
+        per_page: u32,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Show one user
+    Show {
+        /// The user's id, e.g. auth0|...
+        user_id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
     /// Create a user; the password is read from the first line of standard input
     Create {
         /// Email address (unique, compared case-insensitively)
@@ -330,6 +363,125 @@ pub enum UsersCommand {
         #[arg(long)]
         email_verified: bool,
     },
+}
+
+/// `admin roles`: the listings, then the changes.
+#[derive(Debug, Subcommand)]
+pub enum RolesCli {
+    /// List the tenant's roles
+    List(ListArgs),
+    /// List a role's permissions, by API
+    Permissions {
+        /// The role's id (rol_...)
+        role_id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    #[command(flatten)]
+    Change(RolesCommand),
+}
+
+/// `admin tenant`: the settings, then the changes.
+#[derive(Debug, Subcommand)]
+pub enum TenantCli {
+    /// Show every tenant setting
+    Show(ListArgs),
+    #[command(flatten)]
+    Change(TenantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GrantsCommand {
+    /// List client grants
+    List {
+        /// Only the grants of this application (its client id; --client-id names the
+        /// credentials of --url)
+        #[arg(long = "app", value_name = "CLIENT_ID")]
+        app: Option<String>,
+        /// Only the grants for this API identifier
+        #[arg(long, value_name = "IDENTIFIER")]
+        audience: Option<String>,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Only events of this type: an Auth0 code such as s (login), f (failed login), ss
+    /// (signup), sapi (Management API write)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Only events of this user (user id)
+    #[arg(long = "user", value_name = "USER_ID")]
+    pub user_id: Option<String>,
+    /// How many of the newest events to show, at most 100
+    #[arg(long, value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub take: u32,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// HTTP method: GET, POST, PATCH, PUT or DELETE
+    pub method: String,
+    /// The route under /api/v2, e.g. /roles or /users/auth0|abc
+    pub path: String,
+    /// JSON body: the JSON itself, @FILE to read it from a file, or @- for standard input
+    #[arg(long, value_name = "JSON")]
+    pub data: Option<String>,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `--json` and where to read from: what every listing command takes.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print the Management API's JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// A running server to work on through its Management API, instead of the local database.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Remote server (instead of the local database)")]
+pub struct RemoteArgs {
+    /// The server's public URL, e.g. https://id.example.com/; plain http only to
+    /// localhost [env: PORTCULLIS_ADMIN_URL]
+    #[arg(
+        long,
+        env = "PORTCULLIS_ADMIN_URL",
+        hide_env = true,
+        value_name = "URL"
+    )]
+    pub url: Option<String>,
+    /// Client id of a machine-to-machine application granted the Management API (the
+    /// one `serve` created at first start, PORTCULLIS_M2M_CLIENT_ID) [env:
+    /// PORTCULLIS_ADMIN_CLIENT_ID]
+    #[arg(
+        long,
+        env = "PORTCULLIS_ADMIN_CLIENT_ID",
+        hide_env = true,
+        value_name = "ID"
+    )]
+    pub client_id: Option<String>,
+    /// Its client secret; better through the environment than on the command line,
+    /// where other local users can see it [env: PORTCULLIS_ADMIN_CLIENT_SECRET]
+    #[arg(
+        long,
+        env = "PORTCULLIS_ADMIN_CLIENT_SECRET",
+        hide_env = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+    /// Also trust this CA certificate (PEM), e.g. <data-dir>/tls/ca.pem of a server
+    /// started with --tls-self-signed
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl GlobalArgs {

@@ -9,6 +9,7 @@ mod forms;
 mod import;
 mod keys;
 mod limits;
+mod listing;
 mod logout;
 mod postgres;
 mod roles;

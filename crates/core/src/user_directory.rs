@@ -135,7 +135,9 @@ pub trait UserDirectory: Send + Sync {
 
     /// Applies `patch` to the user ([`UserPatch::apply`], `updated_at = at`) in one
     /// transaction that holds the user's row from the read to the write, so concurrent
-    /// patches of metadata never lose each other's keys. Returns the user as stored
+    /// patches of metadata never lose each other's keys. In the same transaction a new
+    /// password or a block revokes the user's refresh tokens, and a block its SSO
+    /// sessions (revoked at `at`), as Auth0 ends them. Returns the user as stored
     /// after the change, or `None` (nothing changes) when there is no such user.
     /// `Conflict`, and nothing changes, when the new email normalises to another
     /// user's address.

@@ -224,20 +224,6 @@ async fn update(
         }
         Err(e) => return Err(e.into()),
     };
-    // Auth0 ends what the old password or an unblocked user held. A failure here is a
-    // 500: the change is made, the caller retries and the revocations run again.
-    if patch.password_hash.is_some() || patch.blocked == Some(true) {
-        state
-            .store
-            .revoke_user_refresh_tokens(&state.tenant, &user_id, now)
-            .await?;
-    }
-    if patch.blocked == Some(true) {
-        state
-            .store
-            .revoke_user_sessions(&state.tenant, &user_id, now)
-            .await?;
-    }
     Ok(axum::Json(user_json(&user)).into_response())
 }
 

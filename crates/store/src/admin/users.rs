@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Po
 
 use crate::errors::db_error;
 use crate::portable::RowsAffected;
-use crate::rows::{USER_ROLES, USERS, UserJson, UserRow};
+use crate::rows::{REFRESH_TOKENS, SESSIONS, USER_ROLES, USERS, UserJson, UserRow};
 use crate::{PgStore, SqliteStore};
 
 /// What the two databases spell differently.
@@ -264,6 +264,29 @@ where
     .execute(&mut *tx)
     .await
     .map_err(|e| db_error(USERS, e))?;
+    // What the old password or an unblocked user held ends with the change.
+    let revoke = |table: &'static str| {
+        AssertSqlSafe(format!(
+            "UPDATE {table} SET revoked_at = $1 \
+             WHERE tenant_id = $2 AND user_id = $3 AND revoked_at IS NULL"
+        ))
+    };
+    let mut ends = Vec::new();
+    if patch.password_hash.is_some() || patch.blocked == Some(true) {
+        ends.push(REFRESH_TOKENS);
+    }
+    if patch.blocked == Some(true) {
+        ends.push(SESSIONS);
+    }
+    for table in ends {
+        sqlx::query::<DB>(revoke(table))
+            .bind(at.0)
+            .bind(tenant.as_str())
+            .bind(user_id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| db_error(table, e))?;
+    }
     tx.commit().await.map_err(|e| db_error(USERS, e))?;
     Ok(Some(user))
 }

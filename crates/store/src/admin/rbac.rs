@@ -16,6 +16,7 @@ use portcullis_core::{
     RoleId, StoreError, TenantId, UserId,
 };
 
+use crate::errors::db_error;
 use crate::rows::RESOURCE_SERVERS;
 use crate::{PgStore, SqliteStore};
 
@@ -61,6 +62,41 @@ pub(crate) fn permission_of(
         resource_server_name: api_name,
         description,
     })
+}
+
+/// Runs `sql` once per permission (`$1` the tenant, `$2` the holder: a role or a user,
+/// `$3` the API, `$4` the permission), all in one transaction started with `begin`:
+/// giving permissions to, or taking them from, a role or a user.
+pub(crate) async fn write_permissions<DB>(
+    pool: &sqlx::Pool<DB>,
+    begin: &'static str,
+    table: &'static str,
+    sql: &'static str,
+    tenant: &TenantId,
+    holder: &str,
+    permissions: &[PermissionRef],
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+{
+    let mut tx = pool
+        .begin_with(begin)
+        .await
+        .map_err(|e| db_error(table, e))?;
+    for p in permissions {
+        sqlx::query::<DB>(sql)
+            .bind(tenant.as_str())
+            .bind(holder)
+            .bind(p.resource_server_identifier.as_str())
+            .bind(p.permission_name.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| db_error(table, e))?;
+    }
+    tx.commit().await.map_err(|e| db_error(table, e))
 }
 
 macro_rules! rbac_admin_for {

@@ -11,7 +11,7 @@ macro_rules! member_queries {
         use portcullis_core::{Page, PageRequest, Role, RoleId, StoreError, TenantId, UserId};
         use sqlx::Pool;
 
-        use crate::admin::rbac::{USER_PERMISSIONS, permission_of};
+        use crate::admin::rbac::{USER_PERMISSIONS, permission_of, write_permissions};
         use crate::admin::{offset, to_total};
         use crate::errors::db_error;
         use crate::rows::{RESOURCE_SERVERS, ROLE_PERMISSIONS, RoleRow, USER_ROLES};
@@ -147,23 +147,18 @@ macro_rules! member_queries {
             user: &UserId,
             permissions: &[PermissionRef],
         ) -> Result<(), StoreError> {
-            let t = USER_PERMISSIONS;
-            let mut tx = pool.begin_with($begin).await.map_err(|e| db_error(t, e))?;
-            for p in permissions {
-                sqlx::query(
-                    "INSERT INTO user_permissions \
-                     (tenant_id, user_id, resource_server_identifier, permission_name) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                )
-                .bind(tenant.as_str())
-                .bind(user.as_str())
-                .bind(p.resource_server_identifier.as_str())
-                .bind(p.permission_name.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| db_error(t, e))?;
-            }
-            tx.commit().await.map_err(|e| db_error(t, e))
+            write_permissions(
+                pool,
+                $begin,
+                USER_PERMISSIONS,
+                "INSERT INTO user_permissions \
+                 (tenant_id, user_id, resource_server_identifier, permission_name) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                tenant,
+                user.as_str(),
+                permissions,
+            )
+            .await
         }
 
         pub(crate) async fn remove_permissions(
@@ -172,22 +167,17 @@ macro_rules! member_queries {
             user: &UserId,
             permissions: &[PermissionRef],
         ) -> Result<(), StoreError> {
-            let t = USER_PERMISSIONS;
-            let mut tx = pool.begin_with($begin).await.map_err(|e| db_error(t, e))?;
-            for p in permissions {
-                sqlx::query(
-                    "DELETE FROM user_permissions WHERE tenant_id = $1 AND user_id = $2 \
-                     AND resource_server_identifier = $3 AND permission_name = $4",
-                )
-                .bind(tenant.as_str())
-                .bind(user.as_str())
-                .bind(p.resource_server_identifier.as_str())
-                .bind(p.permission_name.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| db_error(t, e))?;
-            }
-            tx.commit().await.map_err(|e| db_error(t, e))
+            write_permissions(
+                pool,
+                $begin,
+                USER_PERMISSIONS,
+                "DELETE FROM user_permissions WHERE tenant_id = $1 AND user_id = $2 \
+                 AND resource_server_identifier = $3 AND permission_name = $4",
+                tenant,
+                user.as_str(),
+                permissions,
+            )
+            .await
         }
     };
 }

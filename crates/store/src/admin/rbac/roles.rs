@@ -9,7 +9,7 @@ macro_rules! role_queries {
         use portcullis_core::{Page, PageRequest, Role, RoleId, StoreError, TenantId, UserId};
         use sqlx::{Pool, Row};
 
-        use crate::admin::rbac::{ROLE_COLUMNS, like_pattern, permission_of};
+        use crate::admin::rbac::{ROLE_COLUMNS, like_pattern, permission_of, write_permissions};
         use crate::admin::{offset, to_total};
         use crate::errors::db_error;
         use crate::rows::{ROLE_PERMISSIONS, ROLES, RoleRow, TENANTS, USER_ROLES, USERS};
@@ -215,22 +215,17 @@ macro_rules! role_queries {
             role: &RoleId,
             permissions: &[PermissionRef],
         ) -> Result<(), StoreError> {
-            let t = ROLE_PERMISSIONS;
-            let mut tx = pool.begin_with($begin).await.map_err(|e| db_error(t, e))?;
-            for p in permissions {
-                sqlx::query(
-                    "DELETE FROM role_permissions WHERE tenant_id = $1 AND role_id = $2 \
-                     AND resource_server_identifier = $3 AND permission_name = $4",
-                )
-                .bind(tenant.as_str())
-                .bind(role.as_str())
-                .bind(p.resource_server_identifier.as_str())
-                .bind(p.permission_name.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| db_error(t, e))?;
-            }
-            tx.commit().await.map_err(|e| db_error(t, e))
+            write_permissions(
+                pool,
+                $begin,
+                ROLE_PERMISSIONS,
+                "DELETE FROM role_permissions WHERE tenant_id = $1 AND role_id = $2 \
+                 AND resource_server_identifier = $3 AND permission_name = $4",
+                tenant,
+                role.as_str(),
+                permissions,
+            )
+            .await
         }
 
         pub(crate) async fn members(

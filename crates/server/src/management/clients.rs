@@ -38,7 +38,7 @@ use portcullis_core::config_admin::{ManagedClient, SecretUpdate};
 use portcullis_core::{AppType, Application, ClientId, ClientSecret, StoreError};
 use serde_json::{Map, Value};
 
-use self::body::{CreateClient, PatchClient, check_fixed_fields};
+use self::body::{ClientBody, check_fixed_fields};
 use super::auth;
 use super::error::ApiError;
 use super::input::{self, Query};
@@ -227,7 +227,11 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     auth::require(&state, &headers, &["create:clients"])?;
-    let body: CreateClient = input::json_body(&headers, &body)?;
+    let body: ClientBody = input::json_body(&headers, &body)?;
+    let name = body
+        .name
+        .clone()
+        .ok_or_else(|| ApiError::invalid_body("Missing required property: name"))?;
     let lifetime = id_token_lifetime(&state).await?;
     check_fixed_fields(&body.fixed(), lifetime)?;
     let app_type = match &body.app_type {
@@ -241,7 +245,7 @@ async fn create(
         .map(body::auth_method)
         .transpose()?;
     let new = NewApplication {
-        name: body.name,
+        name,
         app_type,
         callbacks: body.callbacks.unwrap_or_default(),
         allowed_logout_urls: body.allowed_logout_urls.unwrap_or_default(),
@@ -285,7 +289,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     auth::require(&state, &headers, UPDATE)?;
-    let body: PatchClient = input::json_body(&headers, &body)?;
+    let body: ClientBody = input::json_body(&headers, &body)?;
     let lifetime = id_token_lifetime(&state).await?;
     check_fixed_fields(&body.fixed(), lifetime)?;
     let current = existing(&state, &id).await?;

@@ -30,39 +30,11 @@ pub struct JwtConfigurationIn {
     secret_encoded: Option<bool>,
 }
 
+/// The body of `POST /clients` (where `name` is required) and `PATCH /clients/{id}`
+/// (where a field left out, or `null`, stays as it is).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateClient {
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub app_type: Option<String>,
-    #[serde(default)]
-    pub callbacks: Option<Vec<String>>,
-    #[serde(default)]
-    pub allowed_logout_urls: Option<Vec<String>>,
-    #[serde(default)]
-    pub web_origins: Option<Vec<String>>,
-    #[serde(default)]
-    pub grant_types: Option<Vec<String>>,
-    #[serde(default)]
-    pub token_endpoint_auth_method: Option<String>,
-    #[serde(default)]
-    pub is_first_party: Option<bool>,
-    #[serde(default)]
-    pub oidc_conformant: Option<bool>,
-    #[serde(default)]
-    pub jwt_configuration: Option<JwtConfigurationIn>,
-    /// Refused: Portcullis generates every secret.
-    #[serde(default)]
-    pub client_secret: Option<Value>,
-}
-
-/// What PATCH may change; a field left out (or `null`) stays as it is.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatchClient {
+pub struct ClientBody {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -99,18 +71,7 @@ pub struct Fixed<'a> {
     pub client_secret: Option<&'a Value>,
 }
 
-impl CreateClient {
-    pub fn fixed(&self) -> Fixed<'_> {
-        Fixed {
-            is_first_party: self.is_first_party,
-            oidc_conformant: self.oidc_conformant,
-            jwt_configuration: self.jwt_configuration.as_ref(),
-            client_secret: self.client_secret.as_ref(),
-        }
-    }
-}
-
-impl PatchClient {
+impl ClientBody {
     pub fn fixed(&self) -> Fixed<'_> {
         Fixed {
             is_first_party: self.is_first_party,

@@ -19,6 +19,7 @@ pub mod grant;
 pub mod id_token;
 pub mod ids;
 pub mod keys;
+pub mod limits;
 pub mod oauth_error;
 pub mod paging;
 pub mod password;

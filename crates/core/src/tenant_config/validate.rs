@@ -22,27 +22,12 @@ use crate::rng::Rng;
 
 use super::CurrentState;
 use super::document::{ApiDoc, AppDoc, GrantDoc, RoleDoc, SettingsDoc, TenantConfig};
-
-/// Auth0's limits (Management API schema), as the Management API applies them.
-const MAX_API_NAME: usize = 200;
-const MAX_IDENTIFIER: usize = 600;
-const MAX_SCOPE_VALUE: usize = 280;
-const MAX_SCOPE_DESCRIPTION: usize = 500;
-const MAX_TOKEN_LIFETIME: u32 = 2_592_000;
-const MAX_DESCRIPTION: usize = 140;
-const MAX_FRIENDLY_NAME: usize = 255;
-const MAX_PICTURE_URL: usize = 2048;
-const MAX_SESSION_HOURS: u32 = 8760;
-const MAX_ID_TOKEN_LIFETIME: u32 = 2_592_000;
-const MAX_REFRESH_LIFETIME: u32 = 31_557_600;
-const MAX_REUSE_WINDOW: u32 = 3600;
-const GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "refresh_token",
-    "client_credentials",
-];
-const TOKEN_DIALECTS: &[&str] = &["access_token", "access_token_authz"];
+use crate::limits::{
+    GRANT_TYPES, MAX_API_IDENTIFIER as MAX_IDENTIFIER, MAX_API_NAME,
+    MAX_API_TOKEN_LIFETIME as MAX_TOKEN_LIFETIME, MAX_CLIENT_DESCRIPTION as MAX_DESCRIPTION,
+    MAX_FRIENDLY_NAME, MAX_ID_TOKEN_LIFETIME, MAX_PICTURE_URL, MAX_REFRESH_LIFETIME,
+    MAX_REUSE_WINDOW, MAX_SCOPE_DESCRIPTION, MAX_SCOPE_VALUE, MAX_SESSION_HOURS, TOKEN_DIALECTS,
+};
 
 /// A document that passed [`check`], normalised. Only a checked document can be planned.
 #[derive(Debug, Clone, PartialEq, Eq)]

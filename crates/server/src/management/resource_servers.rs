@@ -25,6 +25,10 @@ use super::error::ApiError;
 use super::input::{self, Query};
 use super::paging::Paging;
 use crate::state::AppState;
+use portcullis_core::limits::{
+    API_SIGNING_ALGS as SIGNING_ALGS, MAX_API_IDENTIFIER as MAX_IDENTIFIER,
+    MAX_API_NAME as MAX_NAME, MAX_SCOPE_DESCRIPTION, MAX_SCOPE_VALUE, TOKEN_DIALECTS,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,14 +39,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// Auth0's limits (Management API schema).
-const MAX_NAME: usize = 200;
-const MAX_IDENTIFIER: usize = 600;
-const MAX_SCOPE_VALUE: usize = 280;
-const MAX_SCOPE_DESCRIPTION: usize = 500;
-const MAX_TOKEN_LIFETIME: i64 = 2_592_000;
-const SIGNING_ALGS: &[&str] = &["RS256"];
-const TOKEN_DIALECTS: &[&str] = &["access_token", "access_token_authz"];
+/// `token_lifetime` as the body gives it (an integer of any sign).
+const MAX_TOKEN_LIFETIME: i64 = portcullis_core::limits::MAX_API_TOKEN_LIFETIME as i64;
 
 fn api_json(api: &ResourceServer) -> Value {
     let mut o = Map::new();

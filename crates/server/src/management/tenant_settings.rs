@@ -26,23 +26,14 @@ use super::auth;
 use super::error::ApiError;
 use super::input;
 use crate::state::AppState;
+use portcullis_core::limits::{
+    MAX_FRIENDLY_NAME, MAX_ID_TOKEN_LIFETIME, MAX_PICTURE_URL, MAX_REFRESH_LIFETIME,
+    MAX_REUSE_WINDOW, MAX_SESSION_HOURS,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/tenants/settings", get(read).patch(update))
 }
-
-/// Longest friendly name, in characters.
-const MAX_FRIENDLY_NAME: usize = 255;
-/// Longest picture URL, in bytes.
-const MAX_PICTURE_URL: usize = 2048;
-/// Longest SSO session, hours (one year, Auth0's maximum).
-const MAX_SESSION_HOURS: u32 = 8760;
-/// Longest ID token lifetime, seconds (30 days, Auth0's maximum).
-const MAX_ID_TOKEN_LIFETIME: u32 = 2_592_000;
-/// Longest refresh-token family lifetime, seconds (one year, Auth0's maximum).
-const MAX_REFRESH_LIFETIME: u32 = 31_557_600;
-/// Longest rotation overlap, seconds (one hour).
-const MAX_REUSE_WINDOW: u32 = 3600;
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::bad_request(message, Some("invalid_body"))

@@ -7,16 +7,7 @@ use serde_json::Value;
 
 use super::invalid;
 use crate::management::error::ApiError;
-
-/// Auth0's limit on `description`, in characters.
-const MAX_DESCRIPTION: usize = 140;
-/// The grant types an application may list.
-const GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "refresh_token",
-    "client_credentials",
-];
+use portcullis_core::limits::{GRANT_TYPES, MAX_CLIENT_DESCRIPTION as MAX_DESCRIPTION};
 
 /// Auth0's `jwt_configuration`, accepted only with the values Portcullis has.
 #[derive(Debug, Deserialize)]

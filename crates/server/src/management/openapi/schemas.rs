@@ -4,6 +4,7 @@
 //! (each `deny_unknown_fields`, hence `additionalProperties: false`).
 
 use portcullis_core::EventType;
+use portcullis_core::limits;
 use portcullis_core::signup::PASSWORD_POLICY;
 use portcullis_core::user::DATABASE_CONNECTION;
 use serde_json::{Map, Value, json};
@@ -354,22 +355,22 @@ fn apps() -> Vec<(&'static str, Value)> {
     let scope_in = json!({
         "type": "object",
         "properties": {
-            "value": { "type": "string", "minLength": 1, "maxLength": 280,
+            "value": { "type": "string", "minLength": 1, "maxLength": limits::MAX_SCOPE_VALUE,
                        "description": "Printable ASCII without spaces, quotes or backslashes." },
-            "description": { "type": "string", "maxLength": 500 },
+            "description": { "type": "string", "maxLength": limits::MAX_SCOPE_DESCRIPTION },
         },
         "required": ["value"],
         "additionalProperties": false,
     });
     let api_fields = |create: bool| {
         let mut p = json!({
-            "name": { "type": "string", "minLength": 1, "maxLength": 200,
+            "name": { "type": "string", "minLength": 1, "maxLength": limits::MAX_API_NAME,
                       "description": "Without '<' or '>'." },
             "scopes": { "type": "array", "items": scope_in,
                         "description": "The API's scopes; repeats are ignored." },
             "signing_alg": { "type": "string", "enum": ["RS256"],
                              "description": "Access tokens are signed with the tenant's keys: RS256 only (HS256 is refused)." },
-            "token_lifetime": { "type": "integer", "minimum": 0, "maximum": 2_592_000,
+            "token_lifetime": { "type": "integer", "minimum": 0, "maximum": limits::MAX_API_TOKEN_LIFETIME,
                                 "description": "Access token lifetime, seconds." },
             "allow_offline_access": { "type": "boolean" },
             "enforce_policies": { "type": "boolean", "description": "RBAC: tokens carry only the scopes the user's permissions allow." },
@@ -379,7 +380,7 @@ fn apps() -> Vec<(&'static str, Value)> {
                 "description": "Accepted and ignored: Portcullis has no consent screen." },
         });
         if create {
-            p["identifier"] = json!({ "type": "string", "minLength": 1, "maxLength": 600,
+            p["identifier"] = json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_API_IDENTIFIER,
                 "description": "The audience of the API's tokens; cannot change." });
             p["name"]["description"] = "Without '<' or '>'; the identifier when absent.".into();
         }
@@ -406,7 +407,7 @@ fn apps() -> Vec<(&'static str, Value)> {
     let client_fields = || {
         json!({
             "name": { "type": "string" },
-            "description": { "type": "string", "maxLength": 140 },
+            "description": { "type": "string", "maxLength": limits::MAX_CLIENT_DESCRIPTION },
             "app_type": app_type,
             "callbacks": uris("Callback URLs"),
             "allowed_logout_urls": uris("Logout URLs"),
@@ -576,17 +577,17 @@ fn tenant() -> Vec<(&'static str, Value)> {
     let seconds = |description: &str, min: u32, max: u32| json!({ "type": "integer", "minimum": min, "maximum": max, "description": description });
     let settings = |patch: bool| {
         let mut p = json!({
-            "friendly_name": { "type": "string", "minLength": 1, "maxLength": 255 },
-            "picture_url": { "type": "string", "format": "uri", "maxLength": 2048,
+            "friendly_name": { "type": "string", "minLength": 1, "maxLength": limits::MAX_FRIENDLY_NAME },
+            "picture_url": { "type": "string", "format": "uri", "maxLength": limits::MAX_PICTURE_URL,
                              "description": "An absolute http or https URL." },
-            "session_lifetime": seconds("Absolute SSO session lifetime, hours.", 1, 8760),
-            "idle_session_lifetime": seconds("SSO session inactivity timeout, hours; at most session_lifetime.", 1, 8760),
-            "id_token_lifetime": seconds("ID token lifetime, seconds.", 1, 2_592_000),
+            "session_lifetime": seconds("Absolute SSO session lifetime, hours.", 1, limits::MAX_SESSION_HOURS),
+            "idle_session_lifetime": seconds("SSO session inactivity timeout, hours; at most session_lifetime.", 1, limits::MAX_SESSION_HOURS),
+            "id_token_lifetime": seconds("ID token lifetime, seconds.", 1, limits::MAX_ID_TOKEN_LIFETIME),
             "default_roles": { "type": "array", "items": { "type": "string" },
                                "description": "Ids of the roles every new user gets (Portcullis's own setting)." },
-            "refresh_token_reuse_window": seconds("How long a rotated refresh token may be presented again without counting as reuse, seconds.", 0, 3600),
-            "refresh_token_lifetime": seconds("Absolute lifetime of a refresh-token family, seconds.", 1, 31_557_600),
-            "refresh_token_idle_lifetime": seconds("Inactivity lifetime of a refresh token, seconds; at most refresh_token_lifetime.", 1, 31_557_600),
+            "refresh_token_reuse_window": seconds("How long a rotated refresh token may be presented again without counting as reuse, seconds.", 0, limits::MAX_REUSE_WINDOW),
+            "refresh_token_lifetime": seconds("Absolute lifetime of a refresh-token family, seconds.", 1, limits::MAX_REFRESH_LIFETIME),
+            "refresh_token_idle_lifetime": seconds("Inactivity lifetime of a refresh token, seconds; at most refresh_token_lifetime.", 1, limits::MAX_REFRESH_LIFETIME),
             "signup_requires_verification": { "type": "boolean",
                 "description": "Whether a signup must verify its address before it can log in (Portcullis's own setting)." },
         });

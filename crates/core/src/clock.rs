@@ -15,6 +15,14 @@ impl UnixTime {
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> UnixTime;
+
+    /// Nanoseconds since the Unix epoch, for ordering events within a second; a clock
+    /// without sub-second time answers the start of its second.
+    fn now_nanos(&self) -> u64 {
+        u64::try_from(self.now().0)
+            .unwrap_or(0)
+            .saturating_mul(1_000_000_000)
+    }
 }
 
 /// The wall clock.
@@ -28,6 +36,13 @@ impl Clock for SystemClock {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         UnixTime(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+
+    fn now_nanos(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
     }
 }
 

@@ -44,15 +44,26 @@ fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// Numbers this process's events, so events of one second keep their order.
+/// The last sequence number this process gave an event.
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
-/// A new event of this tenant, now, from `origin`.
+/// A new event of this tenant, now, from `origin`. Its sequence number is the time in
+/// nanoseconds, raised where needed to stay above the previous one, so events sort in
+/// the order they happened within a second: in one process always, and across
+/// processes (each `portcullis admin` command, other instances) as far as their clocks
+/// agree.
 pub fn event(state: &AppState, kind: EventType, description: &str, origin: &Origin) -> LogEvent {
+    let nanos = state.clock.now_nanos();
+    let previous = SEQUENCE
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(nanos.max(last.saturating_add(1)))
+        })
+        .unwrap_or_else(|last| last);
+    let seq = nanos.max(previous.saturating_add(1));
     let mut e = LogEvent::new(
         state.tenant.clone(),
         state.clock.now(),
-        SEQUENCE.fetch_add(1, Ordering::Relaxed),
+        seq,
         kind,
         description,
         state.rng.as_ref(),

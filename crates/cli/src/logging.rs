@@ -5,11 +5,15 @@ use std::io::IsTerminal;
 use portcullis_server::config::LogFormat;
 use tracing_subscriber::EnvFilter;
 
+/// PostgreSQL's notices that sqlx logs at INFO (`relation "_sqlx_migrations" already
+/// exists, skipping` at every start and every `admin` command) say nothing to an operator.
+const QUIET: &str = "sqlx::postgres::notice=warn";
+
 /// `RUST_LOG` wins over the configured level.
 pub fn init(format: LogFormat, level: &str) {
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .or_else(|_| EnvFilter::try_new(format!("{level},{QUIET}")))
+        .unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())

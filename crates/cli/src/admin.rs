@@ -1,14 +1,9 @@
 //! `portcullis admin`, and the one-time printing of a new tenant's credentials.
 
+use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
 use std::sync::Arc;
 
-use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
-use portcullis_core::password::{HashParams, Password, PasswordHasher};
-use portcullis_core::resource_server::NewApi;
-use portcullis_core::signup::{NewUser, SignupError, create_database_user};
-use portcullis_core::{
-    Clock, CoreError, ResourceServer, Rng, StoreError, SystemClock, SystemRng, TenantId,
-};
+use portcullis_core::{CoreError, Rng, Store, SystemClock, SystemRng, TenantId};
 use portcullis_server::Issuer;
 use portcullis_store::OpenOptions;
 
@@ -50,54 +45,8 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             email,
             name,
             email_verified,
-        }) => {
-            let config = load_config(global, &ServeArgs::default())?;
-            let store = portcullis_store::open(
-                &config.database,
-                &OpenOptions {
-                    migrate: false,
-                    ..OpenOptions::default()
-                },
-            )
-            .await?;
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map_err(|e| Failure {
-                code: 1,
-                message: format!("reading the password from standard input: {e}"),
-            })?;
-            let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
-            let rng: Arc<dyn Rng> = Arc::new(SystemRng::new());
-            let hasher = PasswordHasher::new(HashParams::OWASP, 1, rng.clone());
-            let tenant_id = TenantId::default_tenant();
-            let tenant = store
-                .tenant(&tenant_id)
-                .await?
-                .ok_or_else(|| CoreError::NoTenant(tenant_id.to_string()))?;
-            let user = create_database_user(
-                store.as_ref(),
-                &hasher,
-                &SystemClock,
-                rng.as_ref(),
-                &tenant_id,
-                &tenant.settings.default_roles,
-                NewUser {
-                    email: &email,
-                    password: &password,
-                    name: name.as_deref(),
-                    email_verified,
-                },
-            )
-            .await
-            .map_err(|e| match e {
-                SignupError::Internal(e) => Failure::from(e),
-                other => Failure {
-                    code: 2,
-                    message: other.to_string(),
-                },
-            })?;
-            println!("created {} ({})", user.user_id, user.email);
-            Ok(())
-        }
+            remote,
+        }) => crate::users::create(global, &remote, &email, name, email_verified).await,
         AdminCommand::Users(UsersCommand::List {
             email,
             page,
@@ -121,7 +70,7 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
             list,
         }) => listing::grants_list(global, app, audience, list).await,
         AdminCommand::Tenant(TenantCli::Show(list)) => listing::tenant_show(global, list).await,
-        AdminCommand::Tenant(TenantCli::Change(cmd)) => crate::apps::tenant(global, cmd).await,
+        AdminCommand::Tenant(TenantCli::Change(cmd)) => crate::tenant::run(global, cmd).await,
         AdminCommand::Logs(args) => listing::logs(global, args).await,
         AdminCommand::Api(args) => listing::api(global, args).await,
         AdminCommand::Import(ImportCommand::Users(args)) => {
@@ -129,68 +78,29 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
         }
         AdminCommand::Export(args) => crate::tenant_config::export(global, args).await,
         AdminCommand::Apply(args) => crate::tenant_config::apply(global, args).await,
-        AdminCommand::Apis(ApisCommand::Create {
-            identifier,
-            name,
-            allow_offline_access,
-            scopes,
-            rbac,
-            add_permissions_in_token,
-        }) => {
-            let tenant = TenantId::default_tenant();
-            let api = ResourceServer::create(
-                &tenant,
-                NewApi {
-                    name,
-                    identifier,
-                    scopes,
-                    allow_offline_access,
-                    rbac,
-                    permissions_in_token: add_permissions_in_token,
-                },
-                &SystemRng::new(),
-                SystemClock.now(),
-            )
-            .map_err(|e| Failure {
-                code: 2,
-                message: e.to_string(),
-            })?;
-            let config = load_config(global, &ServeArgs::default())?;
-            let store = portcullis_store::open(
-                &config.database,
-                &OpenOptions {
-                    migrate: false,
-                    ..OpenOptions::default()
-                },
-            )
-            .await?;
-            if store.tenant(&tenant).await?.is_none() {
-                return Err(CoreError::NoTenant(tenant.to_string()).into());
-            }
-            if store
-                .resource_server_by_identifier(&tenant, &api.identifier)
-                .await?
-                .is_some()
-            {
-                return Err(exists(&api.identifier));
-            }
-            match store.insert_resource_server(&api).await {
-                Ok(()) => {}
-                // Created by someone else since the check.
-                Err(StoreError::Conflict(_)) => return Err(exists(&api.identifier)),
-                Err(e) => return Err(e.into()),
-            }
-            println!("created {} ({})", api.id, api.identifier);
-            Ok(())
-        }
+        AdminCommand::Apis(ApisCommand::Create(args)) => crate::apis::create(global, args).await,
     }
 }
 
-fn exists(identifier: &str) -> Failure {
-    Failure {
-        code: 2,
-        message: format!("an API with identifier {identifier} exists already"),
+/// The store of the configured database, which must be migrated and bootstrapped: for
+/// the commands that work on the database directly (`import users`, `export`, `apply`).
+pub(crate) async fn open_store(
+    global: &GlobalArgs,
+    tenant: &TenantId,
+) -> Result<Arc<dyn Store>, Failure> {
+    let config = load_config(global, &ServeArgs::default())?;
+    let store = portcullis_store::open(
+        &config.database,
+        &OpenOptions {
+            migrate: false,
+            ..OpenOptions::default()
+        },
+    )
+    .await?;
+    if store.tenant(tenant).await?.is_none() {
+        return Err(CoreError::NoTenant(tenant.to_string()).into());
     }
+    Ok(store)
 }
 
 /// Prints, once, what an app needs to log in through the new tenant, as a `.env` block

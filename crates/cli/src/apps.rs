@@ -1,19 +1,17 @@
-//! `portcullis admin apps` (register applications, grant machine-to-machine
-//! applications access to APIs; `list` is in `listing`) and `portcullis admin tenant default-roles |
-//! signup-verification`.
+//! `portcullis admin apps create | grant`, through the Management API (`POST /clients`,
+//! `POST /client-grants`), so they work on the local database and, with `--url`, on a
+//! running server, and are audited; `apps list` is in `listing`.
 
-use portcullis_core::app_registration::NewApplication;
-use portcullis_core::{
-    AppType, Application, ClientGrant, ClientId, Clock, CoreError, RoleId, Store, StoreError,
-    SystemClock, SystemRng, TenantId, TokenEndpointAuthMethod,
-};
+use axum::http::Method;
+use clap::ValueEnum;
+use serde_json::{Value, json};
 
 use crate::Failure;
-use crate::args::{AppTypeArg, AppsCommand, AuthMethodArg, GlobalArgs, OnOff, TenantCommand};
-use crate::roles::{open, usage};
+use crate::args::{AppsCommand, GlobalArgs, RemoteArgs};
+use crate::mgmt_client::{Client, encode};
+use crate::roles::{text, usage};
 
 pub async fn run(global: &GlobalArgs, cmd: AppsCommand) -> Result<(), Failure> {
-    let tenant = TenantId::default_tenant();
     match cmd {
         AppsCommand::Create {
             name,
@@ -22,207 +20,100 @@ pub async fn run(global: &GlobalArgs, cmd: AppsCommand) -> Result<(), Failure> {
             logout_urls,
             web_origins,
             auth_method,
+            remote,
         } => {
-            let new = NewApplication {
-                name,
-                app_type: app_type_of(app_type),
-                callbacks,
-                allowed_logout_urls: logout_urls,
-                web_origins,
-                token_endpoint_auth_method: auth_method.map(auth_method_of),
-            };
-            let (app, secret) =
-                Application::register(&tenant, new, &SystemRng::new(), SystemClock.now())
-                    .map_err(|e| usage(e.to_string()))?;
-            let store = open(global, &tenant).await?;
-            store.insert_application(&app).await?;
+            let mut body = json!({
+                "name": name,
+                "app_type": value_name(app_type),
+                "callbacks": callbacks,
+                "allowed_logout_urls": logout_urls,
+                "web_origins": web_origins,
+            });
+            if let Some(method) = auth_method {
+                body["token_endpoint_auth_method"] = value_name(method).into();
+            }
+            let client = Client::connect(global, &remote).await?;
+            let app = client
+                .send(Method::POST, "/clients", Some(body))
+                .await?
+                .map_err(|r| r.of_command())?;
             println!(
                 "created {} ({}, {})",
-                app.client_id,
-                app.name,
-                app.app_type.as_str()
+                text(&app["client_id"]),
+                text(&app["name"]),
+                text(&app["app_type"])
             );
-            if let Some(secret) = secret {
-                println!(
-                    "client secret (shown once; only its hash is stored): {}",
-                    secret.expose()
-                );
+            if let Some(secret) = app["client_secret"].as_str() {
+                println!("client secret (shown once; only its hash is stored): {secret}");
             }
             Ok(())
         }
         // Read through the Management API, so it works with --url too.
         AppsCommand::List(list) => crate::listing::apps_list(global, list).await,
         AppsCommand::Grant {
-            client_id,
+            app,
             audience,
             scopes,
-        } => grant(global, &tenant, ClientId::new(client_id), &audience, scopes).await,
+            remote,
+        } => grant(global, &remote, &app, &audience, scopes).await,
     }
+}
+
+/// The name clap shows for a value (`regular_web`, `client_secret_post`), which is
+/// Auth0's.
+fn value_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 async fn grant(
     global: &GlobalArgs,
-    tenant: &TenantId,
-    client_id: ClientId,
+    remote: &RemoteArgs,
+    app: &str,
     audience: &str,
     scopes: Vec<String>,
 ) -> Result<(), Failure> {
-    let store = open(global, tenant).await?;
-    let app = store
-        .application(tenant, &client_id)
+    let client = Client::connect(global, remote).await?;
+    let body = json!({ "client_id": app, "audience": audience, "scope": scopes });
+    let grant = match client
+        .send(Method::POST, "/client-grants", Some(body))
         .await?
-        .ok_or_else(|| usage(format!("no application with client id {client_id}")))?;
-    let api = store
-        .resource_server_by_identifier(tenant, audience)
-        .await?
-        .ok_or_else(|| usage(format!("no API with identifier {audience}")))?;
-    if let Some(existing) = store.client_grant(tenant, &client_id, audience).await? {
-        return Err(usage(format!(
-            "{client_id} has a grant for {audience} already ({})",
-            existing.id
-        )));
-    }
-    let grant = ClientGrant::create(&app, &api, scopes, &SystemRng::new(), SystemClock.now())
-        .map_err(|e| usage(e.to_string()))?;
-    match store.insert_client_grant(&grant).await {
-        Ok(()) => {}
-        // Granted, or the application or API deleted, by someone else since the checks.
-        Err(StoreError::Conflict(_)) => {
+    {
+        Ok(grant) => grant,
+        Err(r) if r.error_code.as_deref() == Some("inexistent_client") => {
+            return Err(usage(format!("no application with client id {app}")));
+        }
+        Err(r) if r.not_found() => {
+            return Err(usage(format!("no API with identifier {audience}")));
+        }
+        Err(r) if r.conflict() => {
+            // Name the grant there is, so it can be changed or deleted.
+            let query = format!(
+                "/client-grants?client_id={}&audience={}",
+                encode(app),
+                encode(audience)
+            );
+            let existing = client.call(Method::GET, &query, None).await?;
             return Err(usage(format!(
-                "{client_id} has a grant for {audience} already, or one of them no longer exists"
+                "{app} has a grant for {audience} already ({})",
+                text(&existing[0]["id"])
             )));
         }
-        Err(e) => return Err(e.into()),
-    }
+        Err(r) => return Err(r.of_command()),
+    };
+    let granted: Vec<&str> = grant["scope"]
+        .as_array()
+        .map(|s| s.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     println!(
-        "created {} ({client_id} may get tokens for {audience} with scope: {})",
-        grant.id,
-        if grant.scope.is_empty() {
+        "created {} ({app} may get tokens for {audience} with scope: {})",
+        text(&grant["id"]),
+        if granted.is_empty() {
             "none".to_owned()
         } else {
-            grant.scope.join(" ")
+            granted.join(" ")
         }
     );
     Ok(())
-}
-
-pub async fn tenant(global: &GlobalArgs, cmd: TenantCommand) -> Result<(), Failure> {
-    match cmd {
-        TenantCommand::DefaultRoles { roles, clear } => default_roles(global, roles, clear).await,
-        TenantCommand::SignupVerification { state } => signup_verification(global, state).await,
-    }
-}
-
-/// `admin tenant signup-verification [on|off]`: prints the setting, after changing it.
-async fn signup_verification(global: &GlobalArgs, state: Option<OnOff>) -> Result<(), Failure> {
-    let tenant = TenantId::default_tenant();
-    let store = open(global, &tenant).await?;
-    let on = match state {
-        Some(state) => {
-            let on = state == OnOff::On;
-            if !store.set_signup_requires_verification(&tenant, on).await? {
-                return Err(CoreError::NoTenant(tenant.to_string()).into());
-            }
-            on
-        }
-        None => {
-            store
-                .tenant(&tenant)
-                .await?
-                .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?
-                .settings
-                .signup_requires_verification
-        }
-    };
-    println!("signup verification: {}", if on { "on" } else { "off" });
-    Ok(())
-}
-
-async fn default_roles(
-    global: &GlobalArgs,
-    roles: Vec<String>,
-    clear: bool,
-) -> Result<(), Failure> {
-    let tenant = TenantId::default_tenant();
-    let store = open(global, &tenant).await?;
-    let roles: Vec<RoleId> = if clear {
-        Vec::new()
-    } else if roles.is_empty() {
-        // Neither --role nor --clear: show the list.
-        let current = store
-            .tenant(&tenant)
-            .await?
-            .ok_or_else(|| CoreError::NoTenant(tenant.to_string()))?
-            .settings
-            .default_roles;
-        let current: Vec<RoleId> = current.into_iter().map(RoleId::new).collect();
-        println!(
-            "default roles: {}",
-            describe(store.as_ref(), &tenant, &current).await?
-        );
-        return Ok(());
-    } else {
-        let mut ids: Vec<RoleId> = Vec::with_capacity(roles.len());
-        for r in roles {
-            let id = RoleId::new(r);
-            if store.role(&tenant, &id).await?.is_none() {
-                return Err(usage(format!("no role with id {id}")));
-            }
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        ids
-    };
-    match store.set_default_roles(&tenant, &roles).await {
-        Ok(true) => {}
-        Ok(false) => return Err(CoreError::NoTenant(tenant.to_string()).into()),
-        // Deleted by someone else since the check.
-        Err(StoreError::Conflict(_)) => {
-            return Err(usage("a role no longer exists; nothing changed".to_owned()));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    println!(
-        "default roles: {}",
-        describe(store.as_ref(), &tenant, &roles).await?
-    );
-    Ok(())
-}
-
-/// `rol_1 (Reader), rol_2 (Writer)`, or `none`.
-async fn describe(
-    store: &dyn Store,
-    tenant: &TenantId,
-    roles: &[RoleId],
-) -> Result<String, Failure> {
-    if roles.is_empty() {
-        return Ok("none".to_owned());
-    }
-    let mut parts = Vec::with_capacity(roles.len());
-    for id in roles {
-        let name = match store.role(tenant, id).await? {
-            Some(role) => role.name,
-            None => "no longer exists".to_owned(),
-        };
-        parts.push(format!("{id} ({name})"));
-    }
-    Ok(parts.join(", "))
-}
-
-fn app_type_of(arg: AppTypeArg) -> AppType {
-    match arg {
-        AppTypeArg::RegularWeb => AppType::RegularWeb,
-        AppTypeArg::Spa => AppType::Spa,
-        AppTypeArg::Native => AppType::Native,
-        AppTypeArg::NonInteractive => AppType::NonInteractive,
-    }
-}
-
-fn auth_method_of(arg: AuthMethodArg) -> TokenEndpointAuthMethod {
-    match arg {
-        AuthMethodArg::ClientSecretBasic => TokenEndpointAuthMethod::ClientSecretBasic,
-        AuthMethodArg::ClientSecretPost => TokenEndpointAuthMethod::ClientSecretPost,
-        AuthMethodArg::None => TokenEndpointAuthMethod::None,
-    }
 }

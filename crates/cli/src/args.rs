@@ -137,8 +137,8 @@ pub enum AdminCommand {
     Tenant(TenantCli),
     /// The audit log (logins, signups, Management API writes...), newest first
     Logs(LogsArgs),
-    /// Call any Management API route and print its JSON answer: the way to create,
-    /// update or delete what the other commands only list
+    /// Call any Management API route and print its JSON answer: for the changes the
+    /// named commands do not make (updates, deletions, metadata...)
     ///
     /// PATH is relative to /api/v2 (a leading /api/v2 is accepted too), query included,
     /// e.g. `admin api GET '/users?q=email:"ada@example.com"'` or
@@ -221,20 +221,24 @@ pub enum AppsCommand {
         /// client_secret_post otherwise]
         #[arg(long, value_name = "METHOD")]
         auth_method: Option<AuthMethodArg>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// List the tenant's applications (never their secrets)
     List(ListArgs),
     /// Let a machine-to-machine application get tokens for an API (a client grant)
     Grant {
-        /// The application's client id
-        #[arg(long, value_name = "CLIENT_ID")]
-        client_id: String,
+        /// The application's client id (--client-id names the credentials of --url)
+        #[arg(long = "app", value_name = "CLIENT_ID")]
+        app: String,
         /// The API's identifier (its audience), e.g. https://api.example.com/
         #[arg(long, value_name = "IDENTIFIER")]
         audience: String,
         /// A scope of the API the application may ask for; repeat for more
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
 }
 
@@ -249,6 +253,8 @@ pub enum TenantCommand {
         /// Remove every default role
         #[arg(long)]
         clear: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Show or set whether a signup must verify its address before it is logged in.
     /// When on, signup answers the same for new and taken addresses (no account
@@ -257,6 +263,8 @@ pub enum TenantCommand {
         /// `on` or `off`; without it, show the setting
         #[arg(value_enum)]
         state: Option<OnOff>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
 }
 
@@ -276,6 +284,8 @@ pub enum RolesCommand {
         /// What the role is for [default: empty]
         #[arg(long, value_name = "TEXT", default_value = "")]
         description: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Give a role permissions on an API; permissions it has already are kept
     AddPermission {
@@ -287,6 +297,8 @@ pub enum RolesCommand {
         /// A scope of the API, e.g. read:orders; repeat for more
         #[arg(long = "permission", value_name = "NAME", required = true)]
         permissions: Vec<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Give a role to a user; a role the user has already is kept
     Assign {
@@ -295,6 +307,8 @@ pub enum RolesCommand {
         /// The user's email address (compared case-insensitively)
         #[arg(long, value_name = "EMAIL")]
         user: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
 }
 
@@ -303,28 +317,34 @@ pub enum ApisCommand {
     /// List the tenant's APIs, the Management API included
     List(ListArgs),
     /// Create an API; prints its id
-    Create {
-        /// The audience of its access tokens, e.g. https://api.example.com/ (unique;
-        /// compared exactly)
-        #[arg(long, value_name = "URI")]
-        identifier: String,
-        /// Display name
-        #[arg(long)]
-        name: String,
-        /// Let applications get refresh tokens for it (the offline_access scope)
-        #[arg(long)]
-        allow_offline_access: bool,
-        /// A scope (permission) the API defines, e.g. read:orders; repeat for more
-        #[arg(long = "scope", value_name = "SCOPE")]
-        scopes: Vec<String>,
-        /// Enable RBAC: users get only the scopes their roles give
-        #[arg(long)]
-        rbac: bool,
-        /// Add the user's permissions to access tokens (the permissions claim); needs
-        /// --rbac
-        #[arg(long, requires = "rbac")]
-        add_permissions_in_token: bool,
-    },
+    Create(CreateApiArgs),
+}
+
+/// `admin apis create`.
+#[derive(Debug, Args)]
+pub struct CreateApiArgs {
+    /// The audience of its access tokens, e.g. https://api.example.com/ (unique;
+    /// compared exactly)
+    #[arg(long, value_name = "URI")]
+    pub identifier: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// Let applications get refresh tokens for it (the offline_access scope)
+    #[arg(long)]
+    pub allow_offline_access: bool,
+    /// A scope (permission) the API defines, e.g. read:orders; repeat for more
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Enable RBAC: users get only the scopes their roles give
+    #[arg(long)]
+    pub rbac: bool,
+    /// Add the user's permissions to access tokens (the permissions claim); needs
+    /// --rbac
+    #[arg(long, requires = "rbac")]
+    pub add_permissions_in_token: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,6 +382,8 @@ pub enum UsersCommand {
         /// Mark the email as verified
         #[arg(long)]
         email_verified: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
 }
 

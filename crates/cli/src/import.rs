@@ -123,7 +123,7 @@ pub async fn users(global: &GlobalArgs, args: ImportUsersArgs) -> Result<(), Fai
         None => None,
     };
     let tenant = TenantId::default_tenant();
-    let store = crate::roles::open(global, &tenant).await?;
+    let store = crate::admin::open_store(global, &tenant).await?;
     let rng = SystemRng::new();
     let now = SystemClock.now();
 

@@ -1,6 +1,7 @@
 //! `portcullis`: the one binary. Serve, migrate, check the configuration, manage keys.
 
 mod admin;
+mod apis;
 mod apps;
 mod args;
 mod import;
@@ -10,7 +11,9 @@ mod logging;
 mod mgmt_client;
 mod roles;
 mod serve;
+mod tenant;
 mod tenant_config;
+mod users;
 
 use std::process::ExitCode;
 use std::time::Instant;

@@ -58,6 +58,17 @@ impl Client {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, Failure> {
+        Ok(self.send(method, path, body).await??)
+    }
+
+    /// One call, telling the API's refusal (a 4xx or 5xx answer) from a failure to ask
+    /// (transport, unreadable answer), so a command can explain the refusals it expects.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Result<Value, Refusal>, Failure> {
         let path = &escape_path(path);
         let (status, bytes) = match &self.transport {
             Transport::Local(router) => local(router, method, path, body).await?,
@@ -131,15 +142,58 @@ async fn local(
     Ok((status, bytes.to_vec()))
 }
 
-/// A success's JSON, or the error body as `404 Not Found: The user does not exist.`.
-fn answer(status: StatusCode, bytes: &[u8]) -> Result<Value, Failure> {
+/// The API's refusal of a request: its status, Auth0 `errorCode` and message.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub error_code: Option<String>,
+    pub message: String,
+}
+
+impl Refusal {
+    /// Whether the request named something that does not exist (a 404).
+    pub fn not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+    }
+
+    /// Whether it conflicts with what exists (a 409).
+    pub fn conflict(&self) -> bool {
+        self.status == StatusCode::CONFLICT
+    }
+
+    /// The refusal of what a named command asked: the API's message alone, exit code 2
+    /// when the command line was at fault (400, 404, 409), else as `admin api` shows it.
+    pub fn of_command(self) -> Failure {
+        if matches!(self.status.as_u16(), 400 | 404 | 409) {
+            Failure {
+                code: 2,
+                message: self.message,
+            }
+        } else {
+            self.into()
+        }
+    }
+}
+
+/// `404 Not Found: The user does not exist.`, exit code 1.
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Failure {
+        Failure {
+            code: 1,
+            message: format!("{}: {}", r.status, r.message),
+        }
+    }
+}
+
+/// A success's JSON, or the refusal in the error body.
+fn answer(status: StatusCode, bytes: &[u8]) -> Result<Result<Value, Refusal>, Failure> {
     let parsed: Option<Value> = if bytes.is_empty() {
         Some(Value::Null)
     } else {
         serde_json::from_slice(bytes).ok()
     };
     if status.is_success() {
-        return parsed.ok_or_else(|| Failure {
+        return parsed.map(Ok).ok_or_else(|| Failure {
             code: 1,
             message: format!(
                 "the server answered {status} with something that is not JSON: {}",
@@ -147,19 +201,21 @@ fn answer(status: StatusCode, bytes: &[u8]) -> Result<Value, Failure> {
             ),
         });
     }
-    let message = match &parsed {
-        Some(v) => v["message"]
-            .as_str()
-            .or_else(|| v["error_description"].as_str())
-            .or_else(|| v["error"].as_str())
-            .map(str::to_owned),
-        None => None,
-    }
-    .unwrap_or_else(|| snippet(bytes));
-    Err(Failure {
-        code: 1,
-        message: format!("{status}: {}", message.replace('\n', " ")),
-    })
+    let field = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v[name].as_str())
+            .map(str::to_owned)
+    };
+    let message = field("message")
+        .or_else(|| field("error_description"))
+        .or_else(|| field("error"))
+        .unwrap_or_else(|| snippet(bytes));
+    Ok(Err(Refusal {
+        status,
+        error_code: field("errorCode"),
+        message: message.replace('\n', " "),
+    }))
 }
 
 /// The start of a body, on one line, for an error message.
@@ -289,12 +345,12 @@ async fn connect_remote(raw: &str, remote: &RemoteArgs) -> Result<Transport, Fai
         .map_err(|e| unreachable(&token_url, &e))?;
     let status = res.status();
     let bytes = res.bytes().await.map_err(|e| unreachable(&token_url, &e))?;
-    let token = answer(status, &bytes)
-        .map_err(|f| Failure {
+    let token = answer(status, &bytes)?
+        .map_err(|r| Failure {
             code: 1,
             message: format!(
                 "cannot get a Management API token from {token_url}: {}",
-                f.message
+                Failure::from(r).message
             ),
         })?
         .get("access_token")
@@ -378,17 +434,47 @@ mod tests {
     fn api_errors_become_one_line() {
         let body = br#"{"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"}"#;
         let f = answer(StatusCode::NOT_FOUND, body)
+            .unwrap()
             .err()
+            .map(Failure::from)
             .map(|f| (f.code, f.message));
         assert_eq!(
             f,
             Some((1, "404 Not Found: The user does not exist.".to_owned()))
         );
         let f = answer(StatusCode::BAD_GATEWAY, b"<html>\n bad\n</html>")
+            .unwrap()
             .err()
-            .map(|f| f.message);
+            .map(|f| Failure::from(f).message);
         assert_eq!(f, Some("502 Bad Gateway: <html> bad </html>".to_owned()));
-        assert_eq!(answer(StatusCode::NO_CONTENT, b"").ok(), Some(Value::Null));
+        assert_eq!(
+            answer(StatusCode::NO_CONTENT, b"").unwrap().ok(),
+            Some(Value::Null)
+        );
+        let r = answer(
+            StatusCode::CONFLICT,
+            br#"{"message":"The role already exists.","errorCode":"conflict"}"#,
+        )
+        .unwrap()
+        .unwrap_err();
+        assert!(r.conflict() && !r.not_found());
+        assert_eq!(r.error_code.as_deref(), Some("conflict"));
+        let f = r.of_command();
+        assert_eq!(
+            (f.code, f.message.as_str()),
+            (2, "The role already exists.")
+        );
+        let f = answer(
+            StatusCode::FORBIDDEN,
+            br#"{"message":"Insufficient scope"}"#,
+        )
+        .unwrap()
+        .unwrap_err()
+        .of_command();
+        assert_eq!(
+            (f.code, f.message.as_str()),
+            (1, "403 Forbidden: Insufficient scope")
+        );
     }
 
     #[test]

@@ -1,153 +1,113 @@
-//! `portcullis admin roles`: create roles, give them permissions on APIs, assign them
-//! to users.
+//! `portcullis admin roles create | add-permission | assign`, through the Management API
+//! (`POST /roles`, `POST /roles/{id}/permissions`, `POST /roles/{id}/users`), so they
+//! work on the local database and, with `--url`, on a running server, and are audited.
 
-use std::sync::Arc;
-
-use portcullis_core::{
-    Clock, CoreError, Role, RoleId, Store, StoreError, SystemClock, SystemRng, TenantId,
-};
-use portcullis_store::OpenOptions;
+use axum::http::Method;
+use serde_json::{Value, json};
 
 use crate::Failure;
-use crate::args::{GlobalArgs, RolesCommand, ServeArgs};
-use crate::serve::load_config;
+use crate::args::{GlobalArgs, RolesCommand};
+use crate::mgmt_client::{Client, encode};
 
 pub async fn run(global: &GlobalArgs, cmd: RolesCommand) -> Result<(), Failure> {
-    let tenant = TenantId::default_tenant();
-    let store = open(global, &tenant).await?;
     match cmd {
-        RolesCommand::Create { name, description } => {
+        RolesCommand::Create {
+            name,
+            description,
+            remote,
+        } => {
             if name.trim().is_empty() {
                 return Err(usage("a role needs a name (--name)".to_owned()));
             }
-            let role = Role {
-                tenant_id: tenant,
-                id: RoleId::generate(&SystemRng::new()),
-                name,
-                description,
-                created_at: SystemClock.now(),
-            };
-            match store.insert_role(&role).await {
-                Ok(()) => {}
-                // The id is new and random, so the name is taken.
-                Err(StoreError::Conflict(_)) => {
-                    return Err(usage(format!("a role named {} exists already", role.name)));
+            let client = Client::connect(global, &remote).await?;
+            let body = json!({ "name": name, "description": description });
+            let role = match client.send(Method::POST, "/roles", Some(body)).await? {
+                Ok(role) => role,
+                Err(r) if r.conflict() => {
+                    return Err(usage(format!("a role named {name} exists already")));
                 }
-                Err(e) => return Err(e.into()),
-            }
-            println!("created {} ({})", role.id, role.name);
+                Err(r) => return Err(r.of_command()),
+            };
+            println!("created {} ({})", text(&role["id"]), text(&role["name"]));
             Ok(())
         }
         RolesCommand::AddPermission {
             role_id,
             api,
             permissions,
+            remote,
         } => {
-            let role_id = RoleId::new(role_id);
-            require_role(store.as_ref(), &tenant, &role_id).await?;
-            let server = store
-                .resource_server_by_identifier(&tenant, &api)
-                .await?
-                .ok_or_else(|| usage(format!("no API with identifier {api}")))?;
-            let mut wanted: Vec<String> = Vec::new();
-            for p in permissions {
-                if !wanted.contains(&p) {
+            let client = Client::connect(global, &remote).await?;
+            let mut wanted: Vec<&str> = Vec::new();
+            for p in &permissions {
+                if !wanted.contains(&p.as_str()) {
                     wanted.push(p);
                 }
             }
-            let unknown: Vec<&str> = wanted
+            let items: Vec<Value> = wanted
                 .iter()
-                .filter(|p| !server.scopes.iter().any(|s| &s.value == *p))
-                .map(String::as_str)
+                .map(|p| json!({"resource_server_identifier": api, "permission_name": p}))
                 .collect();
-            if !unknown.is_empty() {
-                return Err(usage(format!(
-                    "{api} has no permission named {} (its permissions: {})",
-                    unknown.join(", "),
-                    if server.scopes.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        server
-                            .scopes
-                            .iter()
-                            .map(|s| s.value.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                )));
-            }
-            let pairs: Vec<(String, String)> = wanted
-                .iter()
-                .map(|p| (server.identifier.clone(), p.clone()))
-                .collect();
-            match store.add_role_permissions(&tenant, &role_id, &pairs).await {
-                Ok(()) => {}
-                // The role or the API was deleted since the checks.
-                Err(StoreError::Conflict(_)) => {
-                    return Err(usage(format!(
-                        "role {role_id} or API {api} no longer exists"
-                    )));
+            let path = format!("/roles/{}/permissions", encode(&role_id));
+            let body = json!({ "permissions": items });
+            match client.send(Method::POST, &path, Some(body)).await? {
+                Ok(_) => {}
+                Err(r) if r.error_code.as_deref() == Some("inexistent_role") => {
+                    return Err(no_role(&role_id));
                 }
-                Err(e) => return Err(e.into()),
+                Err(r) if r.not_found() => {
+                    return Err(usage(format!("no API with identifier {api}")));
+                }
+                Err(r) => return Err(r.of_command()),
             }
             println!(
-                "role {role_id}: added {} permission(s) on {}",
-                pairs.len(),
-                server.identifier
+                "role {role_id}: added {} permission(s) on {api}",
+                wanted.len()
             );
             Ok(())
         }
-        RolesCommand::Assign { role_id, user } => {
-            let role_id = RoleId::new(role_id);
-            require_role(store.as_ref(), &tenant, &role_id).await?;
-            let found = store
-                .user_by_email(&tenant, &user)
-                .await?
+        RolesCommand::Assign {
+            role_id,
+            user,
+            remote,
+        } => {
+            let client = Client::connect(global, &remote).await?;
+            let found = client
+                .call(
+                    Method::GET,
+                    &format!("/users-by-email?email={}&fields=user_id", encode(&user)),
+                    None,
+                )
+                .await?;
+            let user_id = found[0]["user_id"]
+                .as_str()
                 .ok_or_else(|| usage(format!("no user with email {user}")))?;
-            match store
-                .assign_user_roles(&tenant, &found.user_id, std::slice::from_ref(&role_id))
-                .await
-            {
-                Ok(()) => {}
-                // The role or the user was deleted since the checks.
-                Err(StoreError::Conflict(_)) => {
-                    return Err(usage(format!(
-                        "role {role_id} or user {user} no longer exists"
-                    )));
+            let path = format!("/roles/{}/users", encode(&role_id));
+            let body = json!({ "users": [user_id] });
+            match client.send(Method::POST, &path, Some(body)).await? {
+                Ok(_) => {}
+                Err(r) if r.error_code.as_deref() == Some("inexistent_role") => {
+                    return Err(no_role(&role_id));
                 }
-                Err(e) => return Err(e.into()),
+                // Deleted since it was found.
+                Err(r) if r.not_found() => {
+                    return Err(usage(format!("no user with email {user}")));
+                }
+                Err(r) => return Err(r.of_command()),
             }
-            println!("assigned {role_id} to {}", found.user_id);
+            println!("assigned {role_id} to {user_id}");
             Ok(())
         }
     }
 }
 
-/// The store of the configured database, which must be migrated and bootstrapped.
-pub(crate) async fn open(
-    global: &GlobalArgs,
-    tenant: &TenantId,
-) -> Result<Arc<dyn Store>, Failure> {
-    let config = load_config(global, &ServeArgs::default())?;
-    let store = portcullis_store::open(
-        &config.database,
-        &OpenOptions {
-            migrate: false,
-            ..OpenOptions::default()
-        },
-    )
-    .await?;
-    if store.tenant(tenant).await?.is_none() {
-        return Err(CoreError::NoTenant(tenant.to_string()).into());
-    }
-    Ok(store)
+fn no_role(id: &str) -> Failure {
+    usage(format!("no role with id {id}"))
 }
 
-async fn require_role(store: &dyn Store, tenant: &TenantId, id: &RoleId) -> Result<(), Failure> {
-    match store.role(tenant, id).await? {
-        Some(_) => Ok(()),
-        None => Err(usage(format!("no role with id {id}"))),
-    }
+/// A string field of an answer, or `?` when the API left it out.
+pub(crate) fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("?")
 }
 
 /// A mistake on the command line: exit code 2.

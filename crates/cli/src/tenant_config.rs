@@ -14,8 +14,9 @@ use portcullis_core::tenant_config::{Plan, TenantConfig, check, export as docume
 use portcullis_core::{SystemRng, TenantId};
 
 use crate::Failure;
+use crate::admin::open_store as open;
 use crate::args::GlobalArgs;
-use crate::roles::{open, usage};
+use crate::roles::usage;
 
 const EXPORT_HELP: &str = "\
 The document has five sections: settings, apis, applications, roles and client_grants.

@@ -453,7 +453,7 @@ fn a_client_grant_lets_a_machine_to_machine_app_get_a_token() {
     let out = ok(admin(&[
         "apps",
         "grant",
-        "--client-id",
+        "--app",
         &client,
         "--audience",
         ORDERS,
@@ -474,7 +474,7 @@ fn a_client_grant_lets_a_machine_to_machine_app_get_a_token() {
         admin(&[
             "apps",
             "grant",
-            "--client-id",
+            "--app",
             client,
             "--audience",
             audience,
@@ -646,7 +646,7 @@ fn default_roles_are_set_shown_cleared_and_given_to_new_users() {
             "--role",
             "rol_doesnotexist0000"
         ])),
-        "error: no role with id rol_doesnotexist0000"
+        "error: default_roles: no role with id rol_doesnotexist0000."
     );
     assert_eq!(
         ok(admin(&["tenant", "default-roles"])),

@@ -264,8 +264,26 @@ fn local_listings(t: &Tenant) {
             .any(|r| r.starts_with("friendly_name ") && r.ends_with(" Portcullis"))
     );
 
-    // Management writes are logged: one through `admin api`, then the log shows it.
-    assert_eq!(ok(t.admin(&["logs", "--type", "sapi"])), "no log events\n");
+    // Management writes are logged: populate's four (the named commands write through
+    // the API), then one through `admin api`, newest first.
+    let paths = |events: &Value| -> Vec<String> {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["details"]["request"]["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = json_of(&ok(t.admin(&["logs", "--type", "sapi", "--json"])));
+    assert_eq!(
+        paths(&before),
+        [
+            format!("/api/v2/roles/{role_id}/permissions"),
+            "/api/v2/resource-servers".to_owned(),
+            "/api/v2/roles".to_owned(),
+            "/api/v2/users".to_owned(),
+        ]
+    );
     let writer = json_of(&ok(t.admin(&[
         "api",
         "POST",
@@ -280,7 +298,8 @@ fn local_listings(t: &Tenant) {
     );
     let events = json_of(&ok(t.admin(&["logs", "--type", "sapi", "--json"])));
     let events = events.as_array().unwrap();
-    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events.len(), 5, "{events:?}");
+    assert_eq!(events[1..], before.as_array().unwrap()[..]);
     let e = &events[0];
     assert_eq!(
         (
@@ -393,7 +412,7 @@ async fn local_listings_on_postgres() {
 
 /// `portcullis serve` on a fixed free port, so the issuer (and the Management API's
 /// audience) bootstrap wrote is the one it serves; killed on drop.
-struct Server(Child);
+pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -402,7 +421,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -412,7 +431,7 @@ fn free_port() -> u16 {
 
 /// Starts `serve --listen <listen> <extra>` and waits until it accepts connections
 /// (and, over plain http, until it is ready).
-fn serve(cwd: &Path, data: &Path, listen: &str, extra: &[&str]) -> Server {
+pub fn serve(cwd: &Path, data: &Path, listen: &str, extra: &[&str]) -> Server {
     let mut args = vec![
         "serve",
         "--listen",

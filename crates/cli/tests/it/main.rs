@@ -12,6 +12,7 @@ mod limits;
 mod listing;
 mod logout;
 mod postgres;
+mod remote_writes;
 mod roles;
 mod serve;
 mod tenant_config;

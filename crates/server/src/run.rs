@@ -105,6 +105,18 @@ pub async fn prepare_with(config: Config, injected: Injected) -> Result<Prepared
     if injected.mailer.is_none() {
         crate::mail::announce(&config.email, &config.data_dir);
     }
+    // For instances; `portcullis admin` on the same database needs no reminder.
+    if config.database.is_postgres()
+        && matches!(
+            config.master_key,
+            MasterKeySource::File { generate: true, .. }
+        )
+    {
+        tracing::warn!(
+            "PostgreSQL with the master key of the data dir: every instance on this \
+             database needs the same key (set PORTCULLIS_MASTER_KEY on each)"
+        );
+    }
     let Built {
         state,
         report,
@@ -205,17 +217,6 @@ async fn build(
     bootstrap_missing: bool,
 ) -> Result<Built, ServerError> {
     let store = portcullis_store::open(&config.database, &OpenOptions::default()).await?;
-    if config.database.is_postgres()
-        && matches!(
-            config.master_key,
-            MasterKeySource::File { generate: true, .. }
-        )
-    {
-        tracing::warn!(
-            "PostgreSQL with the master key of the data dir: every instance on this \
-             database needs the same key (set PORTCULLIS_MASTER_KEY on each)"
-        );
-    }
     let master = Arc::new(master_key::resolve(&config.master_key)?);
     let clock: Arc<dyn Clock> = injected.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let rng = SystemRng::new();

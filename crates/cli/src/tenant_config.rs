@@ -1,7 +1,7 @@
 //! `portcullis admin export` and `portcullis admin apply`: the tenant's configuration
 //! as a JSON file, and making a tenant match one (configuration as code). The document,
 //! its checks and the plan live in [`portcullis_core::tenant_config`]; here they meet
-//! the store.
+//! the Management API, on the local database or, with `--url`, on a running server.
 
 mod execute;
 mod state;
@@ -10,12 +10,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use portcullis_core::SystemRng;
 use portcullis_core::tenant_config::{Plan, TenantConfig, check, export as document};
-use portcullis_core::{SystemRng, TenantId};
 
 use crate::Failure;
-use crate::admin::open_store as open;
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, RemoteArgs};
+use crate::mgmt_client::Client;
 use crate::roles::usage;
 
 const EXPORT_HELP: &str = "\
@@ -58,7 +58,10 @@ Example workflow:
 /// Arguments of `admin export`.
 #[derive(Debug, Args)]
 #[command(after_long_help = EXPORT_HELP)]
-pub struct ExportArgs {}
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// Arguments of `admin apply`.
 #[derive(Debug, Args)]
@@ -74,13 +77,14 @@ pub struct ApplyArgs {
     /// Print the plan and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// `admin export`: the document on standard output.
-pub async fn export(global: &GlobalArgs, _args: ExportArgs) -> Result<(), Failure> {
-    let tenant = TenantId::default_tenant();
-    let store = open(global, &tenant).await?;
-    let current = state::read(store.as_ref(), &tenant).await?;
+pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Result<(), Failure> {
+    let client = Client::connect(global, &args.remote).await?;
+    let current = state::read(&client).await?;
     let doc = document(&current).map_err(|e| usage(e.to_string()))?;
     print!("{}", to_json(&doc)?);
     Ok(())
@@ -91,9 +95,8 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Result<(), Failure> 
     let shown = args.file.display().to_string();
     let text = read_file(&args.file).map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
     let doc = TenantConfig::from_json(&text).map_err(|e| usage(format!("{shown}: {e}")))?;
-    let tenant = TenantId::default_tenant();
-    let store = open(global, &tenant).await?;
-    let current = state::read(store.as_ref(), &tenant).await?;
+    let client = Client::connect(global, &args.remote).await?;
+    let current = state::read(&client).await?;
     let checked = check(doc, &current, &SystemRng::new())
         .map_err(|problems| usage(format!("{shown}: {problems}; nothing was changed")))?;
     let plan = Plan::compute(&checked, &current, args.prune);
@@ -105,7 +108,7 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Result<(), Failure> 
         println!("dry run: nothing was changed");
         return Ok(());
     }
-    execute::run(store.as_ref(), &tenant, &current, &plan).await?;
+    execute::run(&client, &current, &plan).await?;
     let (c, u, d) = plan.counts();
     println!("applied: {c} created, {u} updated, {d} deleted");
     Ok(())

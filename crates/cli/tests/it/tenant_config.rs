@@ -1,4 +1,5 @@
-//! `admin export` and `admin apply`, on SQLite and PostgreSQL: exports are stable; an
+//! `admin export` and `admin apply`, on SQLite, on PostgreSQL and on a running server
+//! (`--url`, where the changes are audited under the M2M application): exports are stable; an
 //! edited export applies, and exports back as edited; applying again changes nothing;
 //! `--prune` deletes what the file leaves out, and only then; `--dry-run` and invalid
 //! files change nothing.
@@ -13,6 +14,8 @@ use portcullis_core::{AppType, ClientSecret, TenantId, TokenEndpointAuthMethod};
 use portcullis_store::{DatabaseUrl, OpenOptions};
 use serde_json::{Value, json};
 
+use crate::forms::env_value;
+use crate::listing::{free_port, serve};
 use crate::{data_dir, run};
 
 const ORDERS: &str = "https://orders.example/";
@@ -20,8 +23,11 @@ const ORDERS: &str = "https://orders.example/";
 /// A bootstrapped tenant and how to run `admin` commands against it.
 struct Tenant {
     cwd: PathBuf,
-    /// `--data-dir`, and `--database-url` on PostgreSQL.
+    /// `--data-dir`, and `--database-url` on PostgreSQL; `--url` and `--client-id` for
+    /// a running server.
     db_args: Vec<String>,
+    /// The client secret for `--url`.
+    env: Vec<(&'static str, String)>,
     url: DatabaseUrl,
 }
 
@@ -30,7 +36,8 @@ impl Tenant {
         let mut all = vec!["admin"];
         all.extend_from_slice(args);
         all.extend(self.db_args.iter().map(String::as_str));
-        run(&self.cwd, &all, &[])
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run(&self.cwd, &all, &env)
     }
 
     fn export(&self) -> String {
@@ -323,6 +330,7 @@ fn sqlite_tenant(cwd: &Path, data: &Path) -> Tenant {
     let t = Tenant {
         cwd: cwd.to_owned(),
         db_args: vec!["--data-dir".to_owned(), data.to_str().unwrap().to_owned()],
+        env: Vec::new(),
         url: DatabaseUrl::sqlite_file(&data.join("portcullis.db")),
     };
     ok(t.admin(&["bootstrap"]));
@@ -349,9 +357,61 @@ async fn export_and_apply_on_postgres() {
             "--database-url".to_owned(),
             db.url.clone(),
         ],
+        env: Vec::new(),
         url: DatabaseUrl::parse(&db.url).unwrap(),
     };
     ok(t.admin(&["bootstrap"]));
     story(&t).await;
     db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn export_and_apply_on_a_running_server() {
+    let (tmp, data) = data_dir();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let d = data.to_str().unwrap();
+    let boot = ok(run(
+        tmp.path(),
+        &["admin", "bootstrap", "--listen", &listen, "--data-dir", d],
+        &[],
+    ));
+    let m2m = env_value(&boot, "PORTCULLIS_M2M_CLIENT_ID");
+    let secret = env_value(&boot, "PORTCULLIS_M2M_CLIENT_SECRET");
+    let _server = serve(tmp.path(), &data, &listen, &[]);
+    let t = Tenant {
+        cwd: tmp.path().to_owned(),
+        db_args: vec![
+            "--url".to_owned(),
+            format!("http://{listen}/"),
+            "--client-id".to_owned(),
+            m2m.clone(),
+        ],
+        env: vec![("PORTCULLIS_ADMIN_CLIENT_SECRET", secret)],
+        // The server's own database, to check secrets.
+        url: DatabaseUrl::sqlite_file(&data.join("portcullis.db")),
+    };
+    story(&t).await;
+    // Every change went through the server's Management API, under the M2M application.
+    let events: Value =
+        serde_json::from_str(&ok(t.admin(&["logs", "--take", "100", "--json"]))).unwrap();
+    let writes: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "sapi")
+        .collect();
+    // The first apply's 7 calls (an API, two applications, a role and its permissions,
+    // a grant, the settings), 2 for the change and 2 to change back, `roles create`,
+    // and the pruning.
+    assert_eq!(writes.len(), 13, "{events}");
+    assert!(
+        writes.iter().all(|e| e["client_id"] == json!(m2m)),
+        "{events}"
+    );
+    let local = run(tmp.path(), &["admin", "export", "--data-dir", d], &[]);
+    assert_eq!(
+        ok(local),
+        t.export(),
+        "the local database has what the server has"
+    );
 }

@@ -4,7 +4,7 @@ use portcullis_core::bootstrap::{BootstrapReport, bootstrap};
 use std::sync::Arc;
 
 use portcullis_core::{CoreError, Rng, Store, SystemClock, SystemRng, TenantId};
-use portcullis_server::Issuer;
+use portcullis_server::{Config, Issuer};
 use portcullis_store::OpenOptions;
 
 use crate::Failure;
@@ -83,24 +83,26 @@ pub async fn run(global: &GlobalArgs, cmd: AdminCommand) -> Result<(), Failure> 
 }
 
 /// The store of the configured database, which must be migrated and bootstrapped: for
-/// the commands that work on the database directly (`import users`, `export`, `apply`).
+/// the commands that work on the database directly (`import users`).
 pub(crate) async fn open_store(
     global: &GlobalArgs,
     tenant: &TenantId,
 ) -> Result<Arc<dyn Store>, Failure> {
     let config = load_config(global, &ServeArgs::default())?;
-    let store = portcullis_store::open(
-        &config.database,
-        &OpenOptions {
-            migrate: false,
-            ..OpenOptions::default()
-        },
-    )
-    .await?;
+    let store = open_database(&config).await?;
     if store.tenant(tenant).await?.is_none() {
         return Err(CoreError::NoTenant(tenant.to_string()).into());
     }
     Ok(store)
+}
+
+/// The configured database, as it is: migrating is for `serve` and `migrate`.
+pub(crate) async fn open_database(config: &Config) -> Result<Arc<dyn Store>, Failure> {
+    let options = OpenOptions {
+        migrate: false,
+        ..OpenOptions::default()
+    };
+    Ok(portcullis_store::open(&config.database, &options).await?)
 }
 
 /// Prints, once, what an app needs to log in through the new tenant, as a `.env` block

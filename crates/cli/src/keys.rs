@@ -3,7 +3,6 @@
 use portcullis_core::keys::{KeyManager, key_states, tenant_retention_secs};
 use portcullis_core::{Clock, CoreError, Store, SystemClock, SystemRng, TenantId, UnixTime};
 use portcullis_jose::{Algorithm, MasterKey};
-use portcullis_store::OpenOptions;
 use serde_json::json;
 
 use crate::Failure;
@@ -12,14 +11,7 @@ use crate::serve::load_config;
 
 pub async fn run(global: &GlobalArgs, cmd: KeysCommand) -> Result<(), Failure> {
     let config = load_config(global, &ServeArgs::default())?;
-    let store = portcullis_store::open(
-        &config.database,
-        &OpenOptions {
-            migrate: false,
-            ..OpenOptions::default()
-        },
-    )
-    .await?;
+    let store = crate::admin::open_database(&config).await?;
     let tenant = TenantId::default_tenant();
     let clock = SystemClock;
     let retention = tenant_retention_secs(store.as_ref(), &tenant).await?;

@@ -14,41 +14,9 @@ use portcullis_core::{
 use portcullis_store::{DatabaseUrl, OpenOptions};
 
 use crate::forms::enc;
-use crate::{Running, data_dir, http, run, run_with_input};
+use crate::{Running, created_id, data_dir, http, ok, refused, run, run_with_input};
 
 const ORDERS: &str = "https://orders.example/";
-
-/// Asserts success and returns stdout.
-fn ok(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2, nothing on stdout, and returns the single stderr line.
-fn refused(out: Output) -> String {
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
-    lines[0].to_owned()
-}
-
-/// The id in a `created <id> (<what>)` line.
-fn created_id(stdout: &str) -> String {
-    let rest = stdout
-        .lines()
-        .next()
-        .unwrap()
-        .strip_prefix("created ")
-        .unwrap();
-    rest.split(' ').next().unwrap().to_owned()
-}
 
 /// Runs `portcullis admin <args> --data-dir <data>` in `cwd`.
 fn admin(cwd: &Path, data: &Path, args: &[&str]) -> Output {

@@ -11,21 +11,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::forms::env_value;
-use crate::{command, data_dir, http_get, run, run_with_input};
+use crate::{command, created_id, data_dir, http_get, ok, run, run_with_input};
 
 const ORDERS: &str = "https://orders.example/";
 const EMAIL: &str = "ada@example.com";
-
-/// Asserts success and returns stdout.
-fn ok(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Asserts the exit code and nothing on stdout, and returns the last line on stderr
 /// (the error; local commands may log warnings before it).
@@ -41,12 +30,6 @@ fn failed(out: Output, code: i32) -> String {
 
 fn json_of(stdout: &str) -> Value {
     serde_json::from_str(stdout).unwrap()
-}
-
-/// The id in a `created <id> (<what>)` line.
-fn created_id(stdout: &str) -> String {
-    let rest = stdout.trim().strip_prefix("created ").unwrap();
-    rest.split(' ').next().unwrap().to_owned()
 }
 
 /// A tenant's data dir and database, and how to run `portcullis admin` on it.

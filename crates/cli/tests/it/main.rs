@@ -64,6 +64,35 @@ pub fn run_with_input(cwd: &Path, args: &[&str], env: &[(&str, &str)], input: &s
     child.wait_with_output().unwrap()
 }
 
+/// Asserts success and returns stdout.
+pub fn ok(out: Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts exit code 2 (a mistake on the command line), nothing on stdout, and returns
+/// the single line on stderr.
+pub fn refused(out: Output) -> String {
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
+    lines[0].to_owned()
+}
+
+/// The id in a `created <id> (<what>)` first line.
+pub fn created_id(stdout: &str) -> String {
+    let first = stdout.lines().next().unwrap();
+    let rest = first.strip_prefix("created ").unwrap();
+    rest.split(' ').next().unwrap().to_owned()
+}
+
 /// A running `portcullis serve`.
 pub struct Running {
     pub child: Child,

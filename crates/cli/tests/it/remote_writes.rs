@@ -4,42 +4,14 @@
 //! server's tenant, are audited there under the M2M application, and refuse mistakes
 //! with one line and exit code 2, changing nothing.
 
-use std::process::Output;
-
 use serde_json::{Value, json};
 
 use crate::forms::{enc, env_value};
 use crate::listing::{free_port, serve};
-use crate::{data_dir, http, run, run_with_input};
+use crate::{created_id, data_dir, http, ok, refused, run, run_with_input};
 
 const ORDERS: &str = "https://orders.example/";
 const EMAIL: &str = "ada@example.com";
-
-fn ok(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2, nothing on stdout, one line on stderr; returns it.
-fn refused(out: Output) -> String {
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    stderr.trim_end().to_owned()
-}
-
-/// The id in a `created <id> (<what>)` first line.
-fn created_id(stdout: &str) -> String {
-    let first = stdout.lines().next().unwrap();
-    let rest = first.strip_prefix("created ").unwrap();
-    rest.split(' ').next().unwrap().to_owned()
-}
 
 #[test]
 fn named_writes_change_a_running_server_and_are_audited_there() {

@@ -2,41 +2,14 @@
 //! that permission; mistakes are one line on stderr and exit code 2.
 
 use std::path::Path;
-use std::process::Output;
 
 use portcullis_core::{TenantId, UserId};
 use portcullis_store::{DatabaseUrl, OpenOptions};
 
-use crate::{data_dir, run, run_with_input};
+use crate::{created_id, data_dir, ok, refused, run, run_with_input};
 
 const ORDERS: &str = "https://orders.example/";
 const EMAIL: &str = "ada@example.com";
-
-/// Asserts success and returns stdout.
-fn ok(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2 and returns the single stderr line.
-fn refused(out: Output) -> String {
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
-    lines[0].to_owned()
-}
-
-/// The id in a `created <id> (<what>)` line.
-fn created_id(stdout: &str) -> String {
-    let rest = stdout.trim().strip_prefix("created ").unwrap();
-    rest.split(' ').next().unwrap().to_owned()
-}
 
 /// What the user's roles give on `audience`, read from the data dir's database.
 fn permissions(data: &Path, user: &str, audience: &str) -> Vec<String> {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::forms::env_value;
 use crate::listing::{free_port, serve};
-use crate::{data_dir, run};
+use crate::{data_dir, ok, refused, run};
 
 const ORDERS: &str = "https://orders.example/";
 
@@ -73,27 +73,6 @@ impl Tenant {
             .unwrap()
             .verify(&ClientSecret::from_presented(secret))
     }
-}
-
-/// Asserts success and returns stdout.
-fn ok(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2, nothing on stdout, and returns the single stderr line.
-fn refused(out: Output) -> String {
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
-    lines[0].to_owned()
 }
 
 fn pretty(doc: &Value) -> String {

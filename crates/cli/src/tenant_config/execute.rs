@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use axum::http::Method;
-use portcullis_core::app_registration::NewApplication;
 use portcullis_core::tenant_config::{ApiDoc, AppDoc, Change, CurrentState, Plan, RoleDoc};
 use portcullis_core::{Application, Clock, SystemClock, SystemRng, TenantId};
 use serde_json::{Value, json};
@@ -216,18 +215,10 @@ fn api_body(doc: &ApiDoc) -> Value {
 /// out takes the defaults of its type, which `PATCH` alone would not do (it keeps what
 /// is there).
 fn app_body(doc: &AppDoc) -> Result<Value, String> {
-    let new = NewApplication {
-        name: doc.name.clone(),
-        app_type: doc.app_type,
-        callbacks: doc.callbacks.clone(),
-        allowed_logout_urls: doc.allowed_logout_urls.clone(),
-        web_origins: doc.web_origins.clone(),
-        token_endpoint_auth_method: doc.token_endpoint_auth_method,
-    };
     // Only for the defaults: the id and secret made here are thrown away.
     let (app, _) = Application::register(
         &TenantId::default_tenant(),
-        new,
+        doc.new_application(),
         &SystemRng::new(),
         SystemClock.now(),
     )

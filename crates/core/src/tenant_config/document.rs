@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::app_registration::NewApplication;
 use crate::application::{AppType, TokenEndpointAuthMethod};
 use crate::tenant::TenantSettings;
 
@@ -182,6 +183,21 @@ pub struct AppDoc {
     pub token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
     #[serde(default)]
     pub description: String,
+}
+
+impl AppDoc {
+    /// What registering it takes ([`crate::Application::register`] fills in the type's
+    /// defaults and checks the URLs).
+    pub fn new_application(&self) -> NewApplication {
+        NewApplication {
+            name: self.name.clone(),
+            app_type: self.app_type,
+            callbacks: self.callbacks.clone(),
+            allowed_logout_urls: self.allowed_logout_urls.clone(),
+            web_origins: self.web_origins.clone(),
+            token_endpoint_auth_method: self.token_endpoint_auth_method,
+        }
+    }
 }
 
 /// A role, identified by its name.

@@ -15,7 +15,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::app_registration::NewApplication;
 use crate::application::{Application, TokenEndpointAuthMethod};
 use crate::resource_server::{NewApi, ResourceServer};
 use crate::rng::Rng;
@@ -307,17 +306,9 @@ fn check_app(
             "the description must be at most {MAX_DESCRIPTION} characters"
         ));
     }
-    let new = NewApplication {
-        name: doc.name.clone(),
-        app_type: doc.app_type,
-        callbacks: doc.callbacks.clone(),
-        allowed_logout_urls: doc.allowed_logout_urls.clone(),
-        web_origins: doc.web_origins.clone(),
-        token_endpoint_auth_method: doc.token_endpoint_auth_method,
-    };
     let (app, _) = Application::register(
         &crate::ids::TenantId::default_tenant(),
-        new,
+        doc.new_application(),
         rng,
         crate::clock::UnixTime(0),
     )

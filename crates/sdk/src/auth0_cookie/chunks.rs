@@ -1,5 +1,7 @@
 //! Reassembling a session cookie that the SDK split into numbered chunks.
 
+use std::borrow::Cow;
+
 use portcullis_jose::cookie_jwe::MAX_COMPACT_LEN;
 
 use super::request_cookies::RequestCookies;
@@ -32,13 +34,13 @@ impl ChunkStyle {
 /// `None` when there is neither, when a chunk index is missing or given twice (`__1` and
 /// `__01`), when there are more than [`MAX_CHUNKS`] chunks, or when the joined value is
 /// longer than [`MAX_COMPACT_LEN`].
-pub(crate) fn assemble(
-    cookies: &RequestCookies<'_>,
+pub(crate) fn assemble<'c>(
+    cookies: &'c RequestCookies<'_>,
     name: &str,
     style: ChunkStyle,
-) -> Option<String> {
+) -> Option<Cow<'c, str>> {
     if let Some(value) = cookies.get(name).filter(|v| !v.is_empty()) {
-        return Some(value.to_owned());
+        return Some(Cow::Borrowed(value));
     }
     let separator = style.separator();
     let mut chunks: Vec<(usize, &str)> = Vec::new();
@@ -82,7 +84,7 @@ pub(crate) fn assemble(
     for (_, value) in chunks {
         joined.push_str(value);
     }
-    Some(joined)
+    Some(Cow::Owned(joined))
 }
 
 #[cfg(test)]
@@ -90,7 +92,7 @@ mod tests {
     use super::*;
 
     fn read(header: &str, name: &str, style: ChunkStyle) -> Option<String> {
-        assemble(&RequestCookies::parse(header), name, style)
+        assemble(&RequestCookies::parse(header), name, style).map(Cow::into_owned)
     }
 
     #[test]

@@ -34,6 +34,26 @@ pub enum JoseError {
     /// A master key in configuration could not be read. Never contains the input.
     #[error("invalid master key: {0}")]
     InvalidMasterKey(String),
+    /// An Auth0 SDK cookie secret was unusable (empty, or an empty key ring).
+    #[error("invalid cookie secret: {0}")]
+    InvalidCookieSecret(&'static str),
+    /// A cookie JWE is longer than [`crate::cookie_jwe::MAX_COMPACT_LEN`]; nothing else was read.
+    #[error("the encrypted cookie is too large ({len} bytes, at most {max})")]
+    JweTooLarge { len: usize, max: usize },
+    /// Not a compact JWE: five base64url parts, an empty encrypted key, a 12-byte IV and a
+    /// 16-byte tag.
+    #[error("malformed JWE: {0}")]
+    JweMalformed(&'static str),
+    /// The protected header is not `alg: dir`, `enc: A256GCM` (or has `zip`, `crit`, a
+    /// duplicate member, or is not a JSON object).
+    #[error("unsupported JWE protected header: {0}")]
+    JweUnsupportedHeader(&'static str),
+    /// No key opened the JWE: wrong secret, or altered header, IV, ciphertext or tag.
+    #[error("cannot decrypt the JWE with any key")]
+    JweDecrypt,
+    /// Encrypting a cookie failed (random source or library failure).
+    #[error("cannot encrypt the cookie")]
+    JweEncrypt,
     /// The claims could not be serialized to JSON.
     #[error("cannot serialize JWT claims: {0}")]
     Json(#[from] serde_json::Error),

@@ -7,6 +7,8 @@
 //!   [`Jwk`](portcullis_proto::Jwk), and exports PKCS#8 for storage.
 //! - [`MasterKey`]: the 32-byte key from configuration that seals private keys at rest with
 //!   AES-256-GCM.
+//! - [`CookieKey`] / [`CookieKeyRing`]: the Auth0 SDKs' session-cookie encryption (compact
+//!   JWE, `dir` + `A256GCM`, key from HKDF over the app secret), see [`cookie_jwe`].
 //! - [`JoseError`]: the crate's one error type.
 //!
 //! ```
@@ -26,12 +28,14 @@
 
 mod algorithm;
 mod b64;
+pub mod cookie_jwe;
 mod error;
 mod jwk;
 mod master_key;
 mod signing_key;
 
 pub use algorithm::Algorithm;
+pub use cookie_jwe::{CookieKey, CookieKeyRing, DecryptedCookie, IvSource, SystemIvSource};
 pub use error::JoseError;
 pub use master_key::MasterKey;
 pub use signing_key::SigningKey;

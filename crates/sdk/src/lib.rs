@@ -1,5 +1,12 @@
 //! The Portcullis SDK for apps and APIs.
 //!
-//! Empty for now: the web-app session layer arrives with issue 5 and the JWT validation
-//! layer with issue 6. The crate exists so the workspace has its final shape and an app
-//! can depend on it without pulling in the server or sqlx.
+//! - [`auth0_cookie`]: read the session cookie that a Next.js (nextjs-auth0) or Express
+//!   (express-openid-connect) app wrote, given the shared secret.
+//!
+//! The web-app session layer arrives with issue 5 and the JWT validation layer with issue 6.
+//! The crate never depends on the server or sqlx, so an app can use it on its own.
+
+pub mod auth0_cookie;
+mod error;
+
+pub use error::SdkError;

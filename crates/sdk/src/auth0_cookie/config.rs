@@ -31,6 +31,11 @@ impl CookieName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `__session`, nextjs-auth0 v4's.
+    pub fn session() -> CookieName {
+        CookieName("__session".to_owned())
+    }
 }
 
 /// How to read Auth0 SDK session cookies.
@@ -52,7 +57,7 @@ impl ReaderConfig {
     pub fn new(keys: CookieKeyRing) -> ReaderConfig {
         ReaderConfig {
             keys,
-            v4_cookie: Some(CookieName("__session".to_owned())),
+            v4_cookie: Some(CookieName::session()),
             app_session_cookie: Some(CookieName("appSession".to_owned())),
             rolling_duration: Some(secs(DEFAULT_ROLLING_DURATION)),
             absolute_duration: Some(secs(DEFAULT_ABSOLUTE_DURATION)),

@@ -56,6 +56,56 @@ pub enum Command {
     /// Administration
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Read or write Auth0 SDK session cookies (nextjs-auth0, express-openid-connect)
+    #[command(subcommand)]
+    Cookie(CookieCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CookieCommand {
+    /// Print the session in a cookie: reads a Cookie header, or Set-Cookie lines, from
+    /// standard input (nextjs-auth0 v4 `__session`, v3 and express-openid-connect
+    /// `appSession`, chunked or not)
+    ///
+    /// Example: `pbpaste | portcullis cookie decrypt` with AUTH0_SECRET set.
+    Decrypt {
+        /// The app's cookie secret (AUTH0_SECRET / SECRET); repeat for older secrets
+        #[arg(
+            long = "secret",
+            env = "AUTH0_SECRET",
+            hide_env_values = true,
+            value_name = "SECRET",
+            required = true,
+            num_args = 1
+        )]
+        secrets: Vec<String>,
+        /// Check expiry at this time (seconds since the epoch) instead of now
+        #[arg(long, value_name = "EPOCH_SECONDS")]
+        at: Option<i64>,
+    },
+    /// Write a nextjs-auth0 v4 session cookie for the session JSON on standard input
+    /// (`user`, `tokenSet`, `internal`); prints Set-Cookie lines
+    Encrypt {
+        /// The app's cookie secret (AUTH0_SECRET)
+        #[arg(
+            long = "secret",
+            env = "AUTH0_SECRET",
+            hide_env_values = true,
+            value_name = "SECRET",
+            required = true,
+            num_args = 1
+        )]
+        secrets: Vec<String>,
+        /// Cookie name
+        #[arg(long, default_value = "__session")]
+        name: String,
+        /// Absolute session lifetime from internal.createdAt: 90s, 15m, 1h, 3d
+        #[arg(long, default_value = "3d", value_name = "DURATION")]
+        absolute: String,
+        /// Inactivity lifetime: the session ends this long after it is written
+        #[arg(long, default_value = "1d", value_name = "DURATION")]
+        inactivity: String,
+    },
 }
 
 #[derive(Debug, Args, Default)]

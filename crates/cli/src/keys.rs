@@ -157,7 +157,7 @@ fn rfc3339(t: UnixTime) -> String {
 }
 
 /// `90s`, `15m`, `1h`, `2d`, or plain seconds.
-fn parse_duration(text: &str) -> Result<i64, Failure> {
+pub(crate) fn parse_duration(text: &str) -> Result<i64, Failure> {
     let bad = || Failure {
         code: 2,
         message: format!("invalid duration `{text}`: expected e.g. 90s, 15m, 1h or 2d"),

@@ -1,9 +1,11 @@
-//! `portcullis`: the one binary. Serve, migrate, check the configuration, manage keys.
+//! `portcullis`: the one binary. Serve, migrate, check the configuration, manage keys,
+//! administer the tenant, read and write session cookies.
 
 mod admin;
 mod apis;
 mod apps;
 mod args;
+mod cookie;
 mod import;
 mod keys;
 mod listing;
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
             Command::CheckConfig(args) => serve::check_config(&cli.global, &args),
             Command::Keys(cmd) => keys::run(&cli.global, cmd).await,
             Command::Admin(cmd) => admin::run(&cli.global, cmd).await,
+            Command::Cookie(cmd) => cookie::run(cmd),
         }
     });
     match result {

@@ -4,6 +4,7 @@
 
 mod apps;
 mod code_flow;
+mod cookie;
 mod errors;
 mod forms;
 mod import;

@@ -26,6 +26,7 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -54,6 +55,25 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `portcullis admin users list | head`: when the reader goes away, stop quietly as other
+/// Unix tools do (exit 141, as if killed by SIGPIPE), instead of the panic that Rust's
+/// `print!` raises on a closed pipe.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// A failed command: one line for the operator and the exit code (2: fix the

@@ -75,3 +75,27 @@ fn encrypt_then_decrypt_and_refusals() {
         "error: --absolute: invalid duration `3 weeks`: expected e.g. 90s, 15m, 1h or 2d"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A pipe whose reader is gone before the command writes.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = crate::command(tmp.path(), &["cookie", "encrypt"], &[("AUTH0_SECRET", "s")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"user":{"sub":"a"},"internal":{"createdAt":1}}"#)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(141));
+}

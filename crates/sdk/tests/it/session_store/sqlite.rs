@@ -1,6 +1,7 @@
 //! The suite on SQLite (a temporary file per test), and what only SQL stores do.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use portcullis_sdk::ManualClock;
 use portcullis_sdk::session_store::{
@@ -14,8 +15,13 @@ async fn setup() -> Option<Fixture> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("sessions.db").display());
     let clock = Arc::new(ManualClock::new(START));
-    let store =
-        SqliteSessionStore::connect(&url, clock.clone(), SqlStoreOptions::default()).unwrap();
+    // Generous: the first call creates the file, WAL and table (fsyncs) while many tests
+    // share two cores; the outage tests check the default timeout.
+    let options = SqlStoreOptions {
+        timeout: Duration::from_secs(10),
+        ..SqlStoreOptions::default()
+    };
+    let store = SqliteSessionStore::connect(&url, clock.clone(), options).unwrap();
     Some(
         Fixture::new(Arc::new(store), clock).with_cleanup(Box::new(move || {
             Box::pin(async move { dir.close().map_err(|e| e.to_string()) })

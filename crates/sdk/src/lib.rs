@@ -4,12 +4,20 @@
 //!   (express-openid-connect) app wrote, given the shared secret.
 //! - [`session_cookie`]: the app's own session in a nextjs-auth0 v4 cookie (stateless
 //!   sessions), with lifetimes, chunking and the cookie attributes.
+//! - [`session_store`]: where stateful web-app sessions live (memory, and behind the
+//!   `sqlite`, `postgres` and `redis` features, shared stores for many instances).
+//! - [`clock`]: injected time.
 //!
-//! The web-app session layer arrives with issue 5 and the JWT validation layer with issue 6.
-//! The crate never depends on the server or sqlx, so an app can use it on its own.
+//! The login routes arrive with issue 5 and the JWT validation layer with issue 6. The
+//! crate never depends on the server, and pulls in sqlx or redis only when a store
+//! feature asks for it.
 
 pub mod auth0_cookie;
+pub mod clock;
 mod error;
 pub mod session_cookie;
+pub mod session_store;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SdkError;
+pub use session_store::{SessionId, SessionStore, SessionStoreError, StoredSession};

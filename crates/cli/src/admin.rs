@@ -123,8 +123,9 @@ fn bootstrap_env(report: &BootstrapReport, issuer: &Issuer, rng: &dyn Rng) -> St
 # Portcullis created tenant \"default\". The secrets below are shown ONCE and stored
 # only as hashes: copy them now.
 
-# The sample web app (callback http://localhost:3000/callback), as a .env file for
-# express-openid-connect (first block) or nextjs-auth0 (second block).
+# The sample web app (callbacks http://localhost:3000/callback and /auth/callback), as
+# a .env file for express-openid-connect (first block) or nextjs-auth0 and the Rust SDK
+# (second block).
 ISSUER_BASE_URL={issuer}
 BASE_URL=http://localhost:3000
 CLIENT_ID={web_id}

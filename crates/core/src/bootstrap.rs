@@ -76,8 +76,10 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "update:signing_keys",
 ];
 
-/// The quickstart values of Auth0's sample Regular Web Application.
+/// The quickstart values of Auth0's sample Regular Web Application: the callback of
+/// express-openid-connect, and of nextjs-auth0 v4 and the Rust SDK.
 pub const SAMPLE_CALLBACK: &str = "http://localhost:3000/callback";
+pub const SAMPLE_SDK_CALLBACK: &str = "http://localhost:3000/auth/callback";
 pub const SAMPLE_ORIGIN: &str = "http://localhost:3000";
 
 /// Creates the tenant if it does not exist. Returns `None` when it already existed
@@ -135,7 +137,7 @@ fn seed(
         app_type: AppType::RegularWeb,
         client_secret_hash: Some(web_secret.hash()),
         token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretPost,
-        callbacks: vec![SAMPLE_CALLBACK.to_owned()],
+        callbacks: vec![SAMPLE_CALLBACK.to_owned(), SAMPLE_SDK_CALLBACK.to_owned()],
         allowed_logout_urls: vec![SAMPLE_ORIGIN.to_owned()],
         web_origins: vec![SAMPLE_ORIGIN.to_owned()],
         grant_types: vec![

@@ -6,18 +6,21 @@
 //!   sessions), with lifetimes, chunking and the cookie attributes.
 //! - [`session_store`]: where stateful web-app sessions live (memory, and behind the
 //!   `sqlite`, `postgres` and `redis` features, shared stores for many instances).
-//! - [`clock`]: injected time.
+//! - [`web`]: login for axum apps (routes, session layer, extractors, token refresh).
+//! - [`clock`] and [`rng`]: injected time and randomness.
 //!
-//! The login routes arrive with issue 5 and the JWT validation layer with issue 6. The
-//! crate never depends on the server, and pulls in sqlx or redis only when a store
-//! feature asks for it.
+//! The JWT validation layer for APIs arrives with issue 6. The crate never depends on
+//! the server, and pulls in sqlx or redis only when a store feature asks for it.
 
 pub mod auth0_cookie;
 pub mod clock;
 mod error;
+pub mod rng;
 pub mod session_cookie;
 pub mod session_store;
+pub mod web;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SdkError;
+pub use rng::{Random, SystemRandom};
 pub use session_store::{SessionId, SessionStore, SessionStoreError, StoredSession};

@@ -13,7 +13,7 @@
 //! both lifetimes hold on every read.
 
 mod options;
-mod set_cookie;
+pub(crate) mod set_cookie;
 #[cfg(test)]
 mod tests;
 
@@ -23,7 +23,9 @@ use serde_json::Value;
 pub use options::{CookieOptions, DEFAULT_ABSOLUTE, DEFAULT_INACTIVITY, Lifetime, SameSite};
 
 use crate::SdkError;
-use crate::auth0_cookie::{Auth0Session, ReaderConfig, RequestCookies, SessionFormat};
+use crate::auth0_cookie::{
+    Auth0Session, ReaderConfig, RequestCookies, SessionFormat, StatefulSessionRef,
+};
 
 /// The largest cookie value before the session is chunked, as nextjs-auth0 v4 splits.
 pub const MAX_CHUNK: usize = 3500;
@@ -64,6 +66,11 @@ impl SessionCookies {
         &self.lifetime
     }
 
+    /// The keys: the first encrypts, all of them read.
+    pub fn keys(&self) -> &CookieKeyRing {
+        self.reader.keys()
+    }
+
     /// The session in the request's cookies, with its `exp`; `None` when there is none or
     /// it is expired, tampered, truncated or not ours. `now`: seconds since the epoch.
     pub fn read(&self, cookies: &RequestCookies<'_>, now: i64) -> Option<Value> {
@@ -92,7 +99,48 @@ impl SessionCookies {
         };
         let created_at = session["internal"]["createdAt"].as_i64().unwrap_or(now);
         let max_age = self.lifetime.max_age(created_at, now);
-        if max_age == 0 {
+        self.write_payload(fields, max_age, cookies, now, iv)
+    }
+
+    /// The stateful session reference (`{"id", "exp"}`) in the request's cookies;
+    /// `None` when there is none, it is expired or tampered, or it is a stateless session.
+    pub fn read_reference(
+        &self,
+        cookies: &RequestCookies<'_>,
+        now: i64,
+    ) -> Option<StatefulSessionRef> {
+        match crate::auth0_cookie::read_session_from(cookies, &self.reader, now)? {
+            Auth0Session::Stateful(reference) => Some(reference),
+            Auth0Session::Stateless(_) => None,
+        }
+    }
+
+    /// The `Set-Cookie` values of a stateful session's reference: `{"id", "exp"}` as
+    /// nextjs-auth0 v4 writes it, living `max_age` seconds from `now`.
+    pub fn write_reference(
+        &self,
+        id: &str,
+        max_age: i64,
+        cookies: &RequestCookies<'_>,
+        now: i64,
+        iv: &dyn IvSource,
+    ) -> Result<Vec<String>, SdkError> {
+        let mut payload = serde_json::Map::new();
+        payload.insert("id".to_owned(), id.into());
+        self.write_payload(&payload, max_age, cookies, now, iv)
+    }
+
+    /// Encrypts `fields` plus `exp = now + max_age` into the cookie (chunked when large);
+    /// `max_age` 0 deletes it instead.
+    fn write_payload(
+        &self,
+        fields: &serde_json::Map<String, Value>,
+        max_age: i64,
+        cookies: &RequestCookies<'_>,
+        now: i64,
+        iv: &dyn IvSource,
+    ) -> Result<Vec<String>, SdkError> {
+        if max_age <= 0 {
             return Ok(self.delete(cookies));
         }
         let mut payload = fields.clone();

@@ -6,7 +6,7 @@ use super::options::CookieOptions;
 
 /// `name=value` with the options' attributes; `max_age` in seconds, `None` for a transient
 /// cookie. `now` gives `Expires` (for clients that ignore `Max-Age`).
-pub(super) fn set(
+pub(crate) fn set(
     name: &str,
     value: &str,
     options: &CookieOptions,
@@ -34,7 +34,7 @@ pub(super) fn set(
 }
 
 /// Removes the cookie `name` (same path and domain, or the browser keeps it).
-pub(super) fn delete(name: &str, options: &CookieOptions) -> String {
+pub(crate) fn delete(name: &str, options: &CookieOptions) -> String {
     let mut out = format!(
         "{name}=; Path={}; Expires={}; Max-Age=0",
         options.path,

@@ -10,6 +10,7 @@
 mod auth0_cookie_hostile;
 mod auth0_cookie_vectors;
 mod session_store;
+mod web;
 
 use std::sync::OnceLock;
 

@@ -1,6 +1,8 @@
 //! One pass through everything the store keeps, asserting exact values.
 
-use portcullis_core::bootstrap::{MANAGEMENT_SCOPES, SAMPLE_CALLBACK, SAMPLE_ORIGIN, bootstrap};
+use portcullis_core::bootstrap::{
+    MANAGEMENT_SCOPES, SAMPLE_CALLBACK, SAMPLE_ORIGIN, SAMPLE_SDK_CALLBACK, bootstrap,
+};
 use portcullis_core::keys::{KeyRing, new_stored_key};
 use portcullis_core::{
     AppType, ClientId, Clock, ManualClock, ResourceServer, ResourceServerId, ResourceServerScope,
@@ -65,10 +67,16 @@ async fn story(url: DatabaseUrl) {
         web.token_endpoint_auth_method,
         TokenEndpointAuthMethod::ClientSecretPost
     );
-    assert_eq!(web.callbacks, vec![SAMPLE_CALLBACK.to_owned()]);
     assert_eq!(
         web.callbacks,
-        vec!["http://localhost:3000/callback".to_owned()]
+        vec![SAMPLE_CALLBACK.to_owned(), SAMPLE_SDK_CALLBACK.to_owned()]
+    );
+    assert_eq!(
+        web.callbacks,
+        [
+            "http://localhost:3000/callback",
+            "http://localhost:3000/auth/callback"
+        ]
     );
     assert_eq!(web.allowed_logout_urls, vec![SAMPLE_ORIGIN.to_owned()]);
     assert_eq!(web.web_origins, vec![SAMPLE_ORIGIN.to_owned()]);

@@ -54,3 +54,5 @@ pub use refresh::REFRESH_GRACE_SECS;
 pub use request_session::{Auth0Layer, Auth0Service, NoSession, RequestSession};
 pub use session_data::{Internal, SessionData, TokenSet, USER_CLAIMS};
 pub use transaction::TRANSACTION_MAX_AGE;
+/// The URL type of the settings ([`Auth0Config::app_base_url`]).
+pub use url::Url;

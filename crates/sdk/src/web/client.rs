@@ -86,7 +86,7 @@ impl Auth0ClientBuilder {
             Some(http) => http,
             None => http_client(self.config.http_timeout)?,
         };
-        let provider = Provider::discover(&self.config.issuer, http, self.clock.clone()).await?;
+        let provider = Provider::discover(&self.config, http, self.clock.clone()).await?;
         let cookies = SessionCookies::new(
             portcullis_jose::CookieKeyRing::from_secrets(&self.config.secrets)?,
             self.config.cookie.clone(),

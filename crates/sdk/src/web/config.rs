@@ -19,8 +19,12 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// Validated settings. Build with [`Auth0Config::builder`] or [`Auth0Config::from_env`].
 /// `Debug` leaves the secrets out.
 pub struct Auth0Config {
-    /// The provider's issuer URL as configured (`https://tenant.auth0.com/`).
+    /// The provider's issuer URL (`https://tenant.auth0.com/`).
     pub(crate) issuer: Url,
+    /// The issuer exactly as configured (discovery must name this or `issuer`).
+    pub(crate) issuer_as_configured: String,
+    /// Allow plain http to a provider that is not on loopback.
+    pub(crate) allow_insecure_http: bool,
     pub(crate) client_id: String,
     pub(crate) client_secret: Option<String>,
     /// `AUTH0_SECRET`; more than one (comma-separated) rotates: the first encrypts, all
@@ -158,6 +162,7 @@ pub struct Auth0ConfigBuilder {
     cookie_path: Option<String>,
     cookie_domain: Option<String>,
     cookie_transient: bool,
+    allow_insecure_http: bool,
     lifetime: Lifetime,
     refresh_buffer: Duration,
     clock_tolerance: Option<Duration>,
@@ -245,6 +250,14 @@ impl Auth0ConfigBuilder {
         self
     }
 
+    /// Talk plain http to a provider that is not on this machine (never do this in
+    /// production: tokens and codes would cross the network in clear). http to a
+    /// loopback provider (`localhost`, `127.0.0.1`, `[::1]`) is always allowed.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     pub fn lifetime(mut self, lifetime: Lifetime) -> Self {
         self.lifetime = lifetime;
         self
@@ -270,7 +283,14 @@ impl Auth0ConfigBuilder {
 
     /// Checks every setting; the error names the first one that is missing or wrong.
     pub fn build(self) -> Result<Auth0Config, SdkError> {
+        let issuer_as_configured = self.issuer.clone().unwrap_or_default().trim().to_owned();
         let issuer = parse_url("issuer (AUTH0_DOMAIN or ISSUER_BASE_URL)", self.issuer)?;
+        if !self.allow_insecure_http && !is_secure_or_loopback(&issuer) {
+            return Err(invalid(
+                "issuer (AUTH0_DOMAIN or ISSUER_BASE_URL)",
+                "plain http is only allowed to a provider on loopback; use https",
+            ));
+        }
         let app_base_url = parse_url("app_base_url (APP_BASE_URL)", self.app_base_url)?;
         if app_base_url.query().is_some() || app_base_url.fragment().is_some() {
             return Err(invalid(
@@ -311,6 +331,8 @@ impl Auth0ConfigBuilder {
         cookie.validate()?;
         Ok(Auth0Config {
             issuer,
+            issuer_as_configured,
+            allow_insecure_http: self.allow_insecure_http,
             client_id,
             client_secret: self.client_secret.filter(|s| !s.is_empty()),
             secrets: self.secrets,
@@ -347,6 +369,17 @@ fn parse_url(name: &'static str, value: Option<String>) -> Result<Url, SdkError>
         return Err(invalid(name, &format!("{value:?} is not an http(s) URL")));
     }
     Ok(url)
+}
+
+/// https, or http to this machine (`localhost`, `127.0.0.0/8`, `::1`).
+pub(crate) fn is_secure_or_loopback(url: &Url) -> bool {
+    match url.host() {
+        _ if url.scheme() == "https" => true,
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, SdkError> {
@@ -436,6 +469,13 @@ mod tests {
             "{}",
             message(&bad_url)
         );
+        let mut remote_http = BASE.to_vec();
+        remote_http[0] = ("AUTH0_DOMAIN", "http://idp.example.com");
+        assert_eq!(
+            message(&remote_http),
+            "invalid issuer (AUTH0_DOMAIN or ISSUER_BASE_URL): plain http is only allowed to a \
+             provider on loopback; use https"
+        );
         let mut bad_bool = BASE.to_vec();
         bad_bool.push(("AUTH0_COOKIE_TRANSIENT", "maybe"));
         assert_eq!(
@@ -456,6 +496,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.issuer.as_str(), "http://127.0.0.1:3001/");
+        assert_eq!(c.issuer_as_configured, "http://127.0.0.1:3001");
         assert!(!c.cookie.secure);
         assert_eq!(c.secrets.len(), 2);
         let shown = format!("{c:?}");

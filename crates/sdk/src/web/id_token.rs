@@ -87,6 +87,12 @@ async fn verified_claims(
     if iat > expected.now + expected.tolerance {
         return Err(TokenRejected::Claim("iat"));
     }
+    if let Some(nbf) = claims.get("nbf") {
+        let nbf = nbf.as_i64().ok_or(TokenRejected::Claim("nbf"))?;
+        if nbf > expected.now + expected.tolerance {
+            return Err(TokenRejected::Claim("nbf"));
+        }
+    }
     if let Some(exp) = claims.get("exp") {
         let exp = exp.as_i64().ok_or(TokenRejected::Claim("exp"))?;
         if exp + expected.tolerance <= expected.now {

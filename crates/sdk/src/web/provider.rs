@@ -13,6 +13,7 @@ use tokio::sync::{Mutex, RwLock};
 use url::Url;
 
 use super::WebError;
+use super::config::{Auth0Config, is_secure_or_loopback};
 use crate::Clock;
 
 /// How often, at most, an unknown `kid` makes the SDK fetch the JWKS again.
@@ -68,16 +69,19 @@ impl Provider {
     /// Reads `{issuer}/.well-known/openid-configuration` and the JWKS. Errors say which
     /// URL failed and why.
     pub async fn discover(
-        issuer: &Url,
+        config: &Auth0Config,
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
     ) -> Result<Provider, WebError> {
+        let issuer = &config.issuer;
         let url = format!(
             "{}/.well-known/openid-configuration",
             issuer.as_str().trim_end_matches('/')
         );
         let metadata: ProviderMetadata = get_json(&http, &url).await?;
-        if metadata.issuer.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
+        // Exactly as configured, or as its normalized URL (a bare origin gains a "/"):
+        // an issuer off by a slash or a case in its path is another issuer.
+        if metadata.issuer != config.issuer_as_configured && metadata.issuer != issuer.as_str() {
             return Err(WebError::Discovery {
                 url,
                 why: format!(
@@ -92,10 +96,16 @@ impl Provider {
             ("token_endpoint", &metadata.token_endpoint),
             ("jwks_uri", &metadata.jwks_uri),
         ] {
-            Url::parse(endpoint).map_err(|e| WebError::Discovery {
+            let parsed = Url::parse(endpoint).map_err(|e| WebError::Discovery {
                 url: url.clone(),
                 why: format!("{name} {endpoint:?} is not a URL: {e}"),
             })?;
+            if !config.allow_insecure_http && !is_secure_or_loopback(&parsed) {
+                return Err(WebError::Discovery {
+                    url,
+                    why: format!("{name} {endpoint:?} is plain http to another machine"),
+                });
+            }
         }
         if let Some(methods) = &metadata.code_challenge_methods_supported
             && !methods.iter().any(|m| m == "S256")

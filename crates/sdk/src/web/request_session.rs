@@ -1,7 +1,7 @@
 //! The session of one request, and the layer that reads it before the handler and saves
 //! it after: rolling sessions are extended on every response, changes made by the
 //! handler (an update, a refreshed token) are written back, and every response that sets
-//! the session cookie carries `Cache-Control: no-store`.
+//! the session cookie carries `Cache-Control: no-store` and `Vary: Cookie`.
 //!
 //! A session store that does not answer makes the request fail with 503 and
 //! `Retry-After`, the cookie left as it was: never "logged out", never someone else.
@@ -171,7 +171,20 @@ impl RequestSession {
                 headers.append(header::SET_COOKIE, value);
             }
         }
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        no_store(headers);
+    }
+}
+
+/// `Cache-Control: no-store` and `Vary: Cookie`: a shared cache must never keep a
+/// response that sets a session cookie or depends on one (nextjs-auth0 CVE-2025-48947).
+pub(crate) fn no_store(headers: &mut axum::http::HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("cookie"))
+    });
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
 }
 

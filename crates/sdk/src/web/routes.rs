@@ -15,7 +15,7 @@ use url::Url;
 
 use super::client::{Auth0Client, cookie_header};
 use super::id_token::{self};
-use super::request_session::{RequestSession, SessionHandled, unavailable};
+use super::request_session::{RequestSession, SessionHandled, no_store, unavailable};
 use super::token_endpoint;
 use super::transaction::{Transaction, safe_return_to};
 use super::{AccessTokenError, Internal, SessionData};
@@ -69,9 +69,11 @@ async fn current(client: &Auth0Client, request: &Parts) -> Result<Arc<RequestSes
         .map_err(|e| unavailable(&e))
 }
 
-/// Writes the session's cookies into `response` and marks it done for the layer.
+/// Writes the session's cookies into `response` and marks it done for the layer. These
+/// responses depend on the session cookie: never cached.
 async fn finish(current: &RequestSession, mut response: Response) -> Response {
     current.finish(&mut response).await;
+    no_store(response.headers_mut());
     response.extensions_mut().insert(SessionHandled);
     response
 }

@@ -72,6 +72,8 @@ async fn login_profile_token_and_logout_through_portcullis() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     assert_eq!(done.location(), format!("{APP}/private?tab=1"));
     assert_eq!(done.headers["cache-control"], "no-store");
+    assert_eq!(done.headers.get_all("vary").iter().count(), 1);
+    assert_eq!(done.headers["vary"], "Cookie");
     assert!(
         !browser.cookies.contains_key(&format!("__txn_{state}")),
         "transaction deleted"
@@ -92,6 +94,7 @@ async fn login_profile_token_and_logout_through_portcullis() {
     let profile = browser.get(&app, "/auth/profile").await;
     assert_eq!(profile.json(), user);
     assert_eq!(profile.headers["cache-control"], "no-store");
+    assert_eq!(profile.headers["vary"], "Cookie");
 
     // The cookie is nextjs-auth0 v4's: the Auth0 cookie reader sees the same session.
     let reader = ReaderConfig::from_secrets(&[SECRET]).unwrap();

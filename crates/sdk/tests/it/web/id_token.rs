@@ -182,3 +182,37 @@ async fn a_missing_iss_parameter_is_refused_when_the_provider_sends_one() {
     assert_eq!(done.status, StatusCode::BAD_REQUEST);
     assert_eq!(done.text(), "The response has no iss parameter.");
 }
+
+#[tokio::test]
+async fn discovery_errors_name_the_url_and_the_problem() {
+    let fake = FakeProvider::start().await;
+    let build = |issuer: &str| super::config(issuer, "c", "s").build().unwrap();
+    // Off by a slash: another issuer.
+    let slash = format!("{}/", fake.issuer);
+    let e = portcullis_sdk::web::Auth0Client::new(build(&slash))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "provider discovery failed at {}/.well-known/openid-configuration: it names \
+             issuer {:?}, not the configured {slash:?}",
+            fake.issuer, fake.issuer
+        )
+    );
+    // Nobody there.
+    let e = portcullis_sdk::web::Auth0Client::new(build("http://127.0.0.1:9"))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.starts_with(
+            "provider discovery failed at http://127.0.0.1:9/.well-known/openid-configuration: \
+             the request failed"
+        ),
+        "{e}"
+    );
+}

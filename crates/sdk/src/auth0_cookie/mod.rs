@@ -11,6 +11,9 @@
 //!   `iat`, `uat`, `exp` in the protected header, checked against the rolling and absolute
 //!   durations.
 //!
+//! In axum handlers, [`Auth0AppSession`] extracts it (with a [`CookieReader`] in the
+//! app state).
+//!
 //! Reading is a pure function of the `Cookie` header, the configuration and the time. A
 //! missing, tampered, truncated, expired, oversized or undecryptable cookie is simply no
 //! session (`None`), never an error and never a panic.
@@ -26,6 +29,7 @@
 
 mod chunks;
 mod config;
+mod extract;
 mod read;
 mod request_cookies;
 mod session;
@@ -34,6 +38,7 @@ pub use config::{
     CookieName, DEFAULT_ABSOLUTE_DURATION, DEFAULT_ROLLING_DURATION, ReaderConfig,
     V4_CLOCK_TOLERANCE_SECS,
 };
+pub use extract::{Auth0AppSession, CookieReader};
 pub use request_cookies::{MAX_COOKIE_HEADER_LEN, MAX_COOKIES, RequestCookies};
 pub use session::{Auth0Session, SessionData, SessionFormat, StatefulSessionRef};
 

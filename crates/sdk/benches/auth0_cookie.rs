@@ -1,12 +1,15 @@
 //! Reading a nextjs-auth0 v4 stateless session cookie of about 3 KB from a `Cookie` header:
-//! header parsing, decryption and JSON parsing, with the key derived once beforehand.
+//! header parsing, decryption and JSON parsing, with the key derived once beforehand;
+//! once into a `serde_json::Value` (the Auth0 cookie reader), once into the web SDK's
+//! typed `SessionData` (what its layer does on every request).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use portcullis_jose::SystemIvSource;
-use portcullis_sdk::auth0_cookie::{ReaderConfig, read_session};
+use portcullis_jose::{CookieKeyRing, SystemIvSource};
+use portcullis_sdk::auth0_cookie::{ReaderConfig, RequestCookies, read_session};
+use portcullis_sdk::session_cookie::{CookieOptions, Lifetime, SessionCookies};
 use serde_json::json;
 
 const NOW: i64 = 1_800_000_000;
@@ -56,6 +59,23 @@ fn read(c: &mut Criterion) {
     assert!(read_session(&header, &config, NOW).is_some());
     c.bench_function("read_session v4 stateless ~3 KB", |b| {
         b.iter(|| read_session(black_box(&header), &config, NOW))
+    });
+
+    // What the web SDK's layer does per request: the typed one-pass read.
+    let cookies = SessionCookies::new(
+        CookieKeyRing::from_secrets(&["a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f6071829"])
+            .unwrap(),
+        CookieOptions::default(),
+        Lifetime::default(),
+    )
+    .unwrap();
+    assert!(
+        cookies
+            .read_session(&RequestCookies::parse(&header), NOW)
+            .is_some()
+    );
+    c.bench_function("SessionCookies::read_session typed ~3 KB", |b| {
+        b.iter(|| cookies.read_session(&RequestCookies::parse(black_box(&header)), NOW))
     });
 
     // The parts, to see where the time goes.

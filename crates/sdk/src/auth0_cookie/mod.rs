@@ -27,7 +27,7 @@
 //! # Ok::<(), portcullis_sdk::SdkError>(())
 //! ```
 
-mod chunks;
+pub(crate) mod chunks;
 mod config;
 mod extract;
 mod read;

@@ -23,9 +23,11 @@ use serde_json::Value;
 pub use options::{CookieOptions, DEFAULT_ABSOLUTE, DEFAULT_INACTIVITY, Lifetime, SameSite};
 
 use crate::SdkError;
+use crate::auth0_cookie::chunks::{self, ChunkStyle};
 use crate::auth0_cookie::{
     Auth0Session, ReaderConfig, RequestCookies, SessionFormat, StatefulSessionRef,
 };
+use crate::web::V4Payload;
 
 /// The largest cookie value before the session is chunked, as nextjs-auth0 v4 splits.
 pub const MAX_CHUNK: usize = 3500;
@@ -100,6 +102,29 @@ impl SessionCookies {
         let created_at = session["internal"]["createdAt"].as_i64().unwrap_or(now);
         let max_age = self.lifetime.max_age(created_at, now);
         self.write_payload(fields, max_age, cookies, now, iv)
+    }
+
+    /// The session in the request's cookies as typed data, read in one pass (the fast
+    /// path of [`SessionCookies::read`]): `None` when there is none, or it is expired,
+    /// tampered, truncated, not ours, or not a v4 stateless session.
+    pub fn read_session(
+        &self,
+        cookies: &RequestCookies<'_>,
+        now: i64,
+    ) -> Option<crate::web::SessionData> {
+        let name = self.options.name.as_str();
+        let value = chunks::assemble(cookies, name, ChunkStyle::DoubleUnderscore)?;
+        let decrypted = self.reader.keys.decrypt(&value).ok()?;
+        let payload: V4Payload = serde_json::from_slice(&decrypted.plaintext).ok()?;
+        let tolerance = crate::auth0_cookie::V4_CLOCK_TOLERANCE_SECS;
+        if payload.exp <= now.saturating_sub(tolerance)
+            || payload
+                .nbf
+                .is_some_and(|nbf| nbf > now.saturating_add(tolerance))
+        {
+            return None;
+        }
+        Some(payload.data)
     }
 
     /// The stateful session reference (`{"id", "exp"}`) in the request's cookies;

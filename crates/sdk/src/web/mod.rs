@@ -52,6 +52,7 @@ pub use id_token::{BACKCHANNEL_LOGOUT_EVENT, LogoutTarget};
 pub use provider::{JWKS_REFETCH_COOLDOWN_SECS, ProviderMetadata};
 pub use refresh::REFRESH_GRACE_SECS;
 pub use request_session::{Auth0Layer, Auth0Service, NoSession, RequestSession};
+pub(crate) use session_data::V4Payload;
 pub use session_data::{Internal, SessionData, TokenSet, USER_CLAIMS};
 pub use transaction::TRANSACTION_MAX_AGE;
 /// The URL type of the settings ([`Auth0Config::app_base_url`]).

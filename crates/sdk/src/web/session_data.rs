@@ -96,6 +96,63 @@ impl SessionData {
     }
 }
 
+/// A nextjs-auth0 v4 stateless cookie payload: the session plus the JWT times, read in
+/// one pass (no intermediate `serde_json::Value` of the whole payload).
+pub(crate) struct V4Payload {
+    pub exp: i64,
+    pub nbf: Option<i64>,
+    pub data: SessionData,
+}
+
+impl<'de> Deserialize<'de> for V4Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(V4Visitor)
+    }
+}
+
+struct V4Visitor;
+
+impl<'de> serde::de::Visitor<'de> for V4Visitor {
+    type Value = V4Payload;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a nextjs-auth0 v4 session payload")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<V4Payload, A::Error> {
+        use serde::de::Error as _;
+        let (mut user, mut token_set, mut internal) = (None, None, None);
+        let (mut exp, mut nbf) = (None, None);
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "user" => user = Some(map.next_value()?),
+                "tokenSet" => token_set = Some(map.next_value()?),
+                "internal" => internal = Some(map.next_value()?),
+                "exp" => exp = Some(map.next_value::<i64>()?),
+                "nbf" => nbf = Some(map.next_value::<i64>()?),
+                // Checked to be an integer, as the Value reader does; not kept.
+                "iat" => {
+                    map.next_value::<i64>()?;
+                }
+                _ => {
+                    extra.insert(key.into_owned(), map.next_value()?);
+                }
+            }
+        }
+        Ok(V4Payload {
+            exp: exp.ok_or_else(|| A::Error::missing_field("exp"))?,
+            nbf,
+            data: SessionData {
+                user: user.ok_or_else(|| A::Error::missing_field("user"))?,
+                token_set: token_set.ok_or_else(|| A::Error::missing_field("tokenSet"))?,
+                internal: internal.ok_or_else(|| A::Error::missing_field("internal"))?,
+                extra,
+            },
+        })
+    }
+}
+
 impl std::fmt::Debug for SessionData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionData")
@@ -148,6 +205,42 @@ mod tests {
             !shown.contains("rt\"") && !shown.contains("\"at\""),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_the_value_reader() {
+        let v = json!({
+            "user": {"sub": "auth0|1"},
+            "tokenSet": {"accessToken": "at", "expiresAt": 5},
+            "internal": {"sid": "", "createdAt": 1},
+            "cart": [1, 2],
+            "exp": 100, "iat": 1, "nbf": 2
+        });
+        let typed: V4Payload = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!((typed.exp, typed.nbf), (100, Some(2)));
+        let mut without_times = v.clone();
+        for k in ["iat", "nbf"] {
+            without_times.as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(Some(typed.data), SessionData::from_value(without_times));
+        for bad in [
+            json!({"exp": "100"}),
+            json!({"exp": 1.5}),
+            json!({"iat": "x"}),
+            json!({"user": 1}),
+        ] {
+            let mut broken = v.clone();
+            for (k, x) in bad.as_object().unwrap() {
+                broken[k] = x.clone();
+            }
+            assert!(
+                serde_json::from_value::<V4Payload>(broken).is_err(),
+                "{bad}"
+            );
+        }
+        let mut no_exp = v;
+        no_exp.as_object_mut().unwrap().remove("exp");
+        assert!(serde_json::from_value::<V4Payload>(no_exp).is_err());
     }
 
     #[test]

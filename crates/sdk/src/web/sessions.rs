@@ -38,10 +38,7 @@ impl Sessions {
         now: i64,
     ) -> Result<Option<Loaded>, SessionStoreError> {
         let Some(store) = &self.store else {
-            let data = self
-                .cookies
-                .read(cookies, now)
-                .and_then(SessionData::from_value);
+            let data = self.cookies.read_session(cookies, now);
             return Ok(data.map(|data| Loaded { data, id: None }));
         };
         let Some(reference) = self.cookies.read_reference(cookies, now) else {

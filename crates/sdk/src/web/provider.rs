@@ -31,6 +31,8 @@ pub struct ProviderMetadata {
     #[serde(default)]
     pub end_session_endpoint: Option<String>,
     #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
     pub id_token_signing_alg_values_supported: Vec<String>,
     #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,

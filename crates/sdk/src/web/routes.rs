@@ -248,8 +248,9 @@ async fn callback(State(client): State<Auth0Client>, request: Parts) -> Response
     finish(&current, response).await
 }
 
-/// `GET /auth/logout?returnTo=/path`: ends the local session, then RP-initiated logout
-/// at the provider (when it has an `end_session_endpoint`) back to the app.
+/// `GET /auth/logout?returnTo=/path`: revokes the refresh token, ends the local session,
+/// then RP-initiated logout at the provider back to the app (Auth0's `/v2/logout` when
+/// the provider has no `end_session_endpoint`).
 async fn logout(State(client): State<Auth0Client>, request: Parts) -> Response {
     let current = match current(&client, &request).await {
         Ok(current) => current,
@@ -271,28 +272,49 @@ async fn logout(State(client): State<Auth0Client>, request: Parts) -> Response {
         Some(path) => inner.config.app_url(&safe_return_to(Some(path))),
         None => inner.config.app_url(""),
     };
-    let target = match inner
-        .provider
-        .metadata
-        .end_session_endpoint
-        .as_deref()
-        .map(Url::parse)
+    // As nextjs-auth0 v4: the refresh token is revoked, so a copied session cookie
+    // can't mint tokens after logout.
+    if let Some(refresh_token) = ended
+        .as_ref()
+        .and_then(|s| s.token_set.refresh_token.as_deref())
     {
-        Some(Ok(mut url)) => {
-            {
-                let mut query = url.query_pairs_mut();
-                query
-                    .append_pair("client_id", &inner.config.client_id)
-                    .append_pair("post_logout_redirect_uri", &back);
-                if let Some(hint) = ended.as_ref().and_then(|s| s.token_set.id_token.as_deref()) {
-                    query.append_pair("id_token_hint", hint);
-                }
-            }
+        token_endpoint::revoke_refresh_token(&inner.provider, &inner.config, refresh_token).await;
+    }
+    let target = match inner.provider.metadata.end_session_endpoint.as_deref() {
+        Some(endpoint) => rp_initiated_logout(&client, endpoint, &back, ended.as_ref()),
+        // Auth0 tenants without RP-initiated logout discovery: Auth0's own logout.
+        None => inner.config.issuer.join("v2/logout").ok().map(|mut url| {
+            url.query_pairs_mut()
+                .append_pair("returnTo", &back)
+                .append_pair("client_id", &inner.config.client_id);
             url.to_string()
-        }
-        _ => back,
+        }),
     };
-    finish(&current, found(&target)).await
+    finish(&current, found(target.as_deref().unwrap_or(&back))).await
+}
+
+/// The provider's end-session URL for `session` (OpenID Connect RP-Initiated Logout),
+/// with the hints nextjs-auth0 v4 sends.
+fn rp_initiated_logout(
+    client: &Auth0Client,
+    endpoint: &str,
+    back: &str,
+    session: Option<&SessionData>,
+) -> Option<String> {
+    let mut url = Url::parse(endpoint).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair("client_id", &client.0.config.client_id)
+            .append_pair("post_logout_redirect_uri", back);
+        if let Some(sid) = session.and_then(SessionData::sid) {
+            query.append_pair("logout_hint", sid);
+        }
+        if let Some(hint) = session.and_then(|s| s.token_set.id_token.as_deref()) {
+            query.append_pair("id_token_hint", hint);
+        }
+    }
+    Some(url.to_string())
 }
 
 /// `GET /auth/profile`: the session's user, or 401.

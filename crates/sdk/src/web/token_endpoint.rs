@@ -1,5 +1,6 @@
 //! Calls to the provider's token endpoint: the authorization code exchange and the
-//! refresh token grant, authenticated with `client_secret_post` (or as a public client).
+//! refresh token grant, authenticated with `client_secret_post` (or as a public client);
+//! and the revocation of the refresh token at logout.
 
 use serde::Deserialize;
 
@@ -67,21 +68,57 @@ struct ErrorResponse {
     error_description: Option<String>,
 }
 
+/// Revokes a refresh token at the provider's revocation endpoint (RFC 7009), if it has
+/// one. Best effort: logout goes on whatever the answer, so failures are only logged.
+pub(crate) async fn revoke_refresh_token(
+    provider: &Provider,
+    config: &Auth0Config,
+    refresh_token: &str,
+) {
+    let Some(endpoint) = &provider.metadata.revocation_endpoint else {
+        return;
+    };
+    let body = form_body(
+        config,
+        &[
+            ("token", refresh_token),
+            ("token_type_hint", "refresh_token"),
+        ],
+    );
+    let sent = provider
+        .http()
+        .post(endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => {}
+        Ok(response) => {
+            tracing::warn!(status = %response.status(), "revoking the refresh token at logout failed")
+        }
+        Err(e) => tracing::warn!(error = %e, "revoking the refresh token at logout failed"),
+    }
+}
+
+/// `pairs` plus the client's credentials (`client_secret_post`), form-encoded.
+fn form_body(config: &Auth0Config, pairs: &[(&str, &str)]) -> String {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(pairs);
+    form.append_pair("client_id", &config.client_id);
+    if let Some(secret) = &config.client_secret {
+        form.append_pair("client_secret", secret);
+    }
+    form.finish()
+}
+
 /// POSTs a grant to the token endpoint with the client's credentials.
 pub(crate) async fn request(
     provider: &Provider,
     config: &Auth0Config,
     grant: &[(&str, &str)],
 ) -> Result<TokenResponse, WebError> {
-    let body = {
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.extend_pairs(grant);
-        form.append_pair("client_id", &config.client_id);
-        if let Some(secret) = &config.client_secret {
-            form.append_pair("client_secret", secret);
-        }
-        form.finish()
-    };
+    let body = form_body(config, grant);
     let response = provider
         .http()
         .post(&provider.metadata.token_endpoint)

@@ -58,6 +58,9 @@ pub struct Answers {
     pub refresh_delay: Duration,
     /// Refuse every refresh (a revoked grant).
     pub refuse_refresh: bool,
+    /// Leave end_session_endpoint out of discovery (an Auth0 tenant without
+    /// RP-initiated logout discovery).
+    pub hide_end_session: bool,
 }
 
 pub struct FakeProvider {
@@ -114,7 +117,7 @@ impl FakeProvider {
 }
 
 async fn discovery(State(p): State<Arc<FakeProvider>>) -> Json<Value> {
-    Json(json!({
+    let mut doc = json!({
         "issuer": p.issuer,
         "authorization_endpoint": format!("{}/authorize", p.issuer),
         "token_endpoint": format!("{}/token", p.issuer),
@@ -124,7 +127,11 @@ async fn discovery(State(p): State<Arc<FakeProvider>>) -> Json<Value> {
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
         "backchannel_logout_supported": true,
-    }))
+    });
+    if p.answers.lock().unwrap().hide_end_session {
+        doc.as_object_mut().unwrap().remove("end_session_endpoint");
+    }
+    Json(doc)
 }
 
 async fn jwks(State(p): State<Arc<FakeProvider>>) -> Json<Value> {

@@ -141,6 +141,28 @@ async fn login_profile_token_and_logout_through_portcullis() {
         Some(APP)
     );
     assert_eq!(param(&end, "id_token_hint").as_deref(), data.id_token());
+    let sid = data.payload()["internal"]["sid"].as_str().unwrap();
+    assert!(!sid.is_empty());
+    assert_eq!(param(&end, "logout_hint").as_deref(), Some(sid));
+    // The refresh token was revoked at Portcullis: a copied cookie mints nothing.
+    let refreshed = p
+        .http
+        .post(format!("{}oauth/token", p.issuer))
+        .json(&json!({
+            "grant_type": "refresh_token",
+            "refresh_token": data.refresh_token().unwrap(),
+            "client_id": p.client_id,
+            "client_secret": p.client_secret,
+        }))
+        .send()
+        .await
+        .unwrap();
+    // (Without the revocation this refresh would succeed: the token was never used.)
+    assert_eq!(refreshed.status(), 400);
+    assert_eq!(
+        refreshed.json::<serde_json::Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
     assert!(!browser.cookies.contains_key("__session"));
     let at_provider = p
         .http

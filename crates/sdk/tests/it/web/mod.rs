@@ -6,6 +6,7 @@ mod fake_provider;
 mod flow;
 mod id_token;
 mod lifetimes;
+mod logout;
 mod portcullis;
 mod refresh;
 mod stateful;

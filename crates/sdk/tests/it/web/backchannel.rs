@@ -6,12 +6,12 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use portcullis_sdk::session_store::MemorySessionStore;
-use portcullis_sdk::web::{Auth0Client, BACKCHANNEL_LOGOUT_EVENT};
+use portcullis_sdk::web::BACKCHANNEL_LOGOUT_EVENT;
 use portcullis_sdk::{Clock, ManualClock};
 use serde_json::{Value, json};
 
-use super::fake_provider::{CLIENT_ID, FakeProvider, Signer, fake_config, login};
-use super::{Browser, app, client};
+use super::Browser;
+use super::fake_provider::{CLIENT_ID, FakeProvider, Signer, app_on, fake_config, login, started};
 
 const NOW: i64 = 1_900_000_000;
 
@@ -37,13 +37,7 @@ async fn a_logout_token_ends_the_sessions_it_names() {
     let fake = FakeProvider::start().await;
     let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(NOW));
     let store = Arc::new(MemorySessionStore::new(clock.clone()));
-    let auth = Auth0Client::builder(fake_config(&fake).build().unwrap())
-        .clock(clock)
-        .session_store(store.clone())
-        .build()
-        .await
-        .unwrap();
-    let app = app(&auth);
+    let app = app_on(fake_config(&fake), clock, Some(store.clone())).await;
     let mut one = Browser::default();
     login(&app, &mut one, &fake, NOW, |_| {}).await;
     let mut two = Browser::default();
@@ -145,9 +139,7 @@ async fn a_logout_token_ends_the_sessions_it_names() {
 
 #[tokio::test]
 async fn stateless_sessions_cannot_be_ended_from_outside() {
-    let fake = FakeProvider::start().await;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let (fake, app) = started(Arc::new(ManualClock::new(NOW))).await;
     let token = fake.signer.sign(&Value::Object(logout_claims(&fake)));
     let reply = Browser::default()
         .send(&app, post_form(&format!("logout_token={token}")))

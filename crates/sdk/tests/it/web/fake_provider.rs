@@ -216,3 +216,24 @@ pub async fn login(
 pub fn fake_config(fake: &FakeProvider) -> portcullis_sdk::web::Auth0ConfigBuilder {
     super::config(&fake.issuer, CLIENT_ID, "fake-secret")
 }
+
+/// The fake provider and the test app on it (stateless sessions) with `clock`.
+pub async fn started(clock: Arc<dyn portcullis_sdk::Clock>) -> (Arc<FakeProvider>, Router) {
+    let fake = FakeProvider::start().await;
+    let app = app_on(fake_config(&fake), clock, None).await;
+    (fake, app)
+}
+
+/// The test app with these settings, clock and (for stateful sessions) store.
+pub async fn app_on(
+    settings: portcullis_sdk::web::Auth0ConfigBuilder,
+    clock: Arc<dyn portcullis_sdk::Clock>,
+    store: Option<Arc<dyn portcullis_sdk::SessionStore>>,
+) -> Router {
+    let mut builder =
+        portcullis_sdk::web::Auth0Client::builder(settings.build().unwrap()).clock(clock);
+    if let Some(store) = store {
+        builder = builder.session_store(store);
+    }
+    super::app(&builder.build().await.unwrap())
+}

@@ -7,16 +7,14 @@ use axum::http::StatusCode;
 use portcullis_sdk::ManualClock;
 use serde_json::{Map, Value, json};
 
-use super::fake_provider::{FakeProvider, Signer, fake_config, login};
-use super::{Browser, app, client};
+use super::Browser;
+use super::fake_provider::{FakeProvider, Signer, login, started};
 
 const NOW: i64 = 1_900_000_000;
 
 #[tokio::test]
 async fn a_good_id_token_starts_a_session() {
-    let fake = FakeProvider::start().await;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let (fake, app) = started(Arc::new(ManualClock::new(NOW))).await;
     let mut browser = Browser::default();
     let done = login(&app, &mut browser, &fake, NOW, |_| {}).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
@@ -30,9 +28,7 @@ async fn a_good_id_token_starts_a_session() {
 
 #[tokio::test]
 async fn each_broken_claim_is_refused() {
-    let fake = FakeProvider::start().await;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let (fake, app) = started(Arc::new(ManualClock::new(NOW))).await;
     type Tweak = Box<dyn FnOnce(&mut Map<String, Value>)>;
     let cases: Vec<(&str, Tweak)> = vec![
         (
@@ -117,9 +113,7 @@ async fn each_broken_claim_is_refused() {
 
 #[tokio::test]
 async fn tokens_signed_by_another_key_or_algorithm_are_refused() {
-    let fake = FakeProvider::start().await;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let (fake, app) = started(Arc::new(ManualClock::new(NOW))).await;
     let forger = Signer::new("k1");
     let unknown = Signer::new("k2");
     let none_alg = |claims: &Value| {
@@ -170,9 +164,7 @@ async fn tokens_signed_by_another_key_or_algorithm_are_refused() {
 
 #[tokio::test]
 async fn a_missing_iss_parameter_is_refused_when_the_provider_sends_one() {
-    let fake = FakeProvider::start().await;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let (_fake, app) = started(Arc::new(ManualClock::new(NOW))).await;
     let mut browser = Browser::default();
     let start = browser.get(&app, "/auth/login").await;
     let state = super::param(start.location(), "state").unwrap();

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use portcullis_sdk::ManualClock;
 use portcullis_sdk::session_cookie::Lifetime;
 
-use super::fake_provider::{FakeProvider, fake_config, login};
-use super::{Browser, app, client};
+use super::Browser;
+use super::fake_provider::{FakeProvider, app_on, fake_config, login, started};
 
 const NOW: i64 = 1_900_000_000;
 const HOUR: i64 = 3600;
@@ -26,10 +26,8 @@ fn max_age(reply: &super::Reply) -> Option<i64> {
 
 #[tokio::test]
 async fn rolling_sessions_extend_until_the_absolute_lifetime() {
-    let fake = FakeProvider::start().await;
     let clock = Arc::new(ManualClock::new(NOW));
-    let auth = client(fake_config(&fake), clock.clone()).await;
-    let app = app(&auth);
+    let (fake, app) = started(clock.clone()).await;
     let mut browser = Browser::default();
     let done = login(&app, &mut browser, &fake, NOW, |_| {}).await;
     assert_eq!(max_age(&done), Some(24 * HOUR));
@@ -52,10 +50,8 @@ async fn rolling_sessions_extend_until_the_absolute_lifetime() {
 
 #[tokio::test]
 async fn an_idle_session_ends_after_the_inactivity_duration() {
-    let fake = FakeProvider::start().await;
     let clock = Arc::new(ManualClock::new(NOW));
-    let auth = client(fake_config(&fake), clock.clone()).await;
-    let app = app(&auth);
+    let (fake, app) = started(clock.clone()).await;
     let mut browser = Browser::default();
     login(&app, &mut browser, &fake, NOW, |_| {}).await;
     let idle = browser.clone();
@@ -80,8 +76,7 @@ async fn a_fixed_session_is_not_extended() {
         absolute: Duration::from_secs(2 * HOUR as u64),
         ..Lifetime::default()
     };
-    let auth = client(fake_config(&fake).lifetime(lifetime), clock.clone()).await;
-    let app = app(&auth);
+    let app = app_on(fake_config(&fake).lifetime(lifetime), clock.clone(), None).await;
     let mut browser = Browser::default();
     let done = login(&app, &mut browser, &fake, NOW, |_| {}).await;
     assert_eq!(max_age(&done), Some(2 * HOUR));
@@ -95,10 +90,8 @@ async fn a_fixed_session_is_not_extended() {
 
 #[tokio::test]
 async fn hostile_cookies_are_no_session_and_never_an_error() {
-    let fake = FakeProvider::start().await;
     let clock = Arc::new(ManualClock::new(NOW));
-    let auth = client(fake_config(&fake), clock.clone()).await;
-    let app = app(&auth);
+    let (fake, app) = started(clock.clone()).await;
     let mut browser = Browser::default();
     login(&app, &mut browser, &fake, NOW, |_| {}).await;
     let good = browser.cookies["__session"].clone();

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use portcullis_sdk::ManualClock;
 
-use super::fake_provider::{FakeProvider, fake_config, login};
-use super::{Browser, app, client};
+use super::Browser;
+use super::fake_provider::{FakeProvider, app_on, fake_config, login};
 
 const NOW: i64 = 1_900_000_000;
 
@@ -14,8 +14,7 @@ const NOW: i64 = 1_900_000_000;
 async fn logout_without_an_end_session_endpoint_uses_auth0_v2_logout() {
     let fake = FakeProvider::start().await;
     fake.answers.lock().unwrap().hide_end_session = true;
-    let auth = client(fake_config(&fake), Arc::new(ManualClock::new(NOW))).await;
-    let app = app(&auth);
+    let app = app_on(fake_config(&fake), Arc::new(ManualClock::new(NOW)), None).await;
     let mut browser = Browser::default();
     login(&app, &mut browser, &fake, NOW, |_| {}).await;
     let out = browser.get(&app, "/auth/logout?returnTo=/bye").await;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use portcullis_sdk::{ManualClock, SystemClock};
 
-use super::fake_provider::{FakeProvider, fake_config, login};
+use super::fake_provider::{login, started};
 use super::portcullis::Portcullis;
 use super::{Browser, app, client, config, login_via_portcullis};
 
@@ -57,11 +57,9 @@ async fn parallel_requests_share_one_refresh_at_portcullis() {
 
 #[tokio::test]
 async fn one_call_per_session_and_never_across_sessions() {
-    let fake = FakeProvider::start().await;
-    fake.answers.lock().unwrap().refresh_delay = Duration::from_millis(100);
     let clock = Arc::new(ManualClock::new(NOW));
-    let auth = client(fake_config(&fake), clock.clone()).await;
-    let app = app(&auth);
+    let (fake, app) = started(clock.clone()).await;
+    fake.answers.lock().unwrap().refresh_delay = Duration::from_millis(100);
     let mut ada = Browser::default();
     login(&app, &mut ada, &fake, NOW, |_| {}).await;
     let mut bob = Browser::default();
@@ -106,10 +104,8 @@ async fn one_call_per_session_and_never_across_sessions() {
 
 #[tokio::test]
 async fn a_refused_refresh_is_reported_as_nextjs_auth0_does() {
-    let fake = FakeProvider::start().await;
     let clock = Arc::new(ManualClock::new(NOW));
-    let auth = client(fake_config(&fake), clock.clone()).await;
-    let app = app(&auth);
+    let (fake, app) = started(clock.clone()).await;
     let mut browser = Browser::default();
     login(&app, &mut browser, &fake, NOW, |_| {}).await;
     fake.answers.lock().unwrap().refuse_refresh = true;

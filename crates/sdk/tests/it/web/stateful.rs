@@ -12,11 +12,10 @@ use portcullis_sdk::auth0_cookie::{Auth0Session, ReaderConfig, read_session};
 use portcullis_sdk::session_store::{
     MemorySessionStore, SessionId, SessionStore, SessionStoreError, StoredSession,
 };
-use portcullis_sdk::web::Auth0Client;
 use portcullis_sdk::{Clock, ManualClock};
 
-use super::fake_provider::{FakeProvider, fake_config, login};
-use super::{Browser, SECRET, app};
+use super::fake_provider::{FakeProvider, app_on, fake_config, login};
+use super::{Browser, SECRET};
 
 const NOW: i64 = 1_900_000_000;
 
@@ -70,13 +69,7 @@ async fn setup() -> (Arc<FakeProvider>, Arc<Flaky>, axum::Router) {
         inner: MemorySessionStore::new(clock.clone()),
         down: AtomicBool::new(false),
     });
-    let auth = Auth0Client::builder(fake_config(&fake).build().unwrap())
-        .clock(clock)
-        .session_store(store.clone())
-        .build()
-        .await
-        .unwrap();
-    let app = app(&auth);
+    let app = app_on(fake_config(&fake), clock, Some(store.clone())).await;
     (fake, store, app)
 }
 

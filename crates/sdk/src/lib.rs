@@ -7,14 +7,18 @@
 //! - [`session_store`]: where stateful web-app sessions live (memory, and behind the
 //!   `sqlite`, `postgres` and `redis` features, shared stores for many instances).
 //! - [`web`]: login for axum apps (routes, session layer, extractors, token refresh).
+//! - [`api`]: protecting APIs (bearer JWT validation, scopes, permissions).
+//! - [`jwks`]: the provider's signing keys, cached.
 //! - [`clock`] and [`rng`]: injected time and randomness.
 //!
-//! The JWT validation layer for APIs arrives with issue 6. The crate never depends on
-//! the server, and pulls in sqlx or redis only when a store feature asks for it.
+//! The crate never depends on the server, and pulls in sqlx or redis only when a store
+//! feature asks for it.
 
+pub mod api;
 pub mod auth0_cookie;
 pub mod clock;
 mod error;
+pub mod jwks;
 pub mod rng;
 pub mod session_cookie;
 pub mod session_store;

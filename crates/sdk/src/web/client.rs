@@ -8,12 +8,13 @@ use serde_json::{Map, Value};
 
 use super::config::Auth0Config;
 use super::id_token::{self, Expected, LogoutTarget, TokenRejected};
-use super::provider::{Provider, http_client};
+use super::provider::Provider;
 use super::refresh::{Refreshes, flight_key};
 use super::sessions::{Loaded, Sessions};
 use super::token_endpoint;
 use super::{AccessTokenError, SessionData, TokenSet, WebError};
 use crate::auth0_cookie::RequestCookies;
+use crate::jwks::http_client;
 use crate::rng::{Random, SystemRandom};
 use crate::session_cookie::SessionCookies;
 use crate::session_store::SessionStore;
@@ -84,7 +85,7 @@ impl Auth0ClientBuilder {
     pub async fn build(self) -> Result<Auth0Client, WebError> {
         let http = match self.http {
             Some(http) => http,
-            None => http_client(self.config.http_timeout)?,
+            None => http_client(self.config.http_timeout).map_err(WebError::Provider)?,
         };
         let provider = Provider::discover(&self.config, http, self.clock.clone()).await?;
         let cookies = SessionCookies::new(

@@ -45,11 +45,12 @@ mod token_endpoint;
 mod transaction;
 
 pub use client::{Auth0Client, Auth0ClientBuilder};
+pub(crate) use config::is_secure_or_loopback;
 pub use config::{Auth0Config, Auth0ConfigBuilder, DEFAULT_SCOPE, MIN_SECRET_LEN};
 pub use error::{AccessTokenError, WebError};
 pub use extract::{CurrentSession, Session, SessionRejection, User, require_auth};
 pub use id_token::{BACKCHANNEL_LOGOUT_EVENT, LogoutTarget};
-pub use provider::{JWKS_REFETCH_COOLDOWN_SECS, ProviderMetadata};
+pub use provider::ProviderMetadata;
 pub use refresh::REFRESH_GRACE_SECS;
 pub use request_session::{Auth0Layer, Auth0Service, NoSession, RequestSession};
 pub(crate) use session_data::V4Payload;

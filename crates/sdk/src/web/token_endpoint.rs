@@ -5,8 +5,9 @@
 use serde::Deserialize;
 
 use super::config::Auth0Config;
-use super::provider::{Provider, read_limited};
+use super::provider::Provider;
 use super::{TokenSet, WebError};
+use crate::jwks::read_limited;
 
 /// The largest token response read.
 const MAX_TOKEN_RESPONSE: usize = 256 * 1024;
@@ -129,7 +130,9 @@ pub(crate) async fn request(
         .await
         .map_err(|e| WebError::Provider(format!("token endpoint: {e}")))?;
     let status = response.status();
-    let body = read_limited(response, MAX_TOKEN_RESPONSE).await?;
+    let body = read_limited(response, MAX_TOKEN_RESPONSE)
+        .await
+        .map_err(|why| WebError::Provider(format!("token endpoint: {why}")))?;
     if !status.is_success() {
         let why = match serde_json::from_slice::<ErrorResponse>(&body) {
             Ok(e) => format!("{} ({})", e.error, e.error_description.unwrap_or_default()),

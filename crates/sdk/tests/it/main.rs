@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
 mod auth0_cookie_extractor;
 mod auth0_cookie_hostile;
 mod auth0_cookie_vectors;

@@ -22,7 +22,7 @@ pub const SUBJECT: &str = "user-1";
 
 pub struct Signer {
     key: EncodingKey,
-    jwk: Value,
+    pub jwk: Value,
 }
 
 impl Signer {
@@ -46,6 +46,11 @@ impl Signer {
     pub fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(jsonwebtoken::Algorithm::ES256);
         header.kid = self.jwk["kid"].as_str().map(str::to_owned);
+        self.sign_with(header, claims)
+    }
+
+    /// Signs with this key under the given header (its `alg` must be ES256).
+    pub fn sign_with(&self, header: Header, claims: &Value) -> String {
         jsonwebtoken::encode(&header, claims, &self.key).unwrap()
     }
 }
@@ -66,6 +71,13 @@ pub struct Answers {
 pub struct FakeProvider {
     pub issuer: String,
     pub signer: Signer,
+    /// More public keys to publish (rotation), as JWKs.
+    pub extra_keys: Mutex<Vec<Value>>,
+    /// The JWKS endpoint answers 503 (the provider is down).
+    pub jwks_down: std::sync::atomic::AtomicBool,
+    /// `Cache-Control` of the JWKS response, if any.
+    pub jwks_cache_control: Mutex<Option<String>>,
+    pub jwks_hits: AtomicUsize,
     pub answers: Mutex<Answers>,
     pub refreshes: AtomicUsize,
     /// Refresh tokens already used: using one again is refused (rotation).
@@ -79,6 +91,10 @@ impl FakeProvider {
         let provider = Arc::new(FakeProvider {
             issuer,
             signer: Signer::new("k1"),
+            extra_keys: Mutex::new(Vec::new()),
+            jwks_down: std::sync::atomic::AtomicBool::new(false),
+            jwks_cache_control: Mutex::new(None),
+            jwks_hits: AtomicUsize::new(0),
             answers: Mutex::new(Answers::default()),
             refreshes: AtomicUsize::new(0),
             used_refresh_tokens: Mutex::new(Vec::new()),
@@ -134,8 +150,21 @@ async fn discovery(State(p): State<Arc<FakeProvider>>) -> Json<Value> {
     Json(doc)
 }
 
-async fn jwks(State(p): State<Arc<FakeProvider>>) -> Json<Value> {
-    Json(json!({"keys": [p.signer.jwk]}))
+async fn jwks(State(p): State<Arc<FakeProvider>>) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    p.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    if p.jwks_down.load(Ordering::SeqCst) {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let mut keys = vec![p.signer.jwk.clone()];
+    keys.extend(p.extra_keys.lock().unwrap().iter().cloned());
+    let mut response = Json(json!({ "keys": keys })).into_response();
+    if let Some(cc) = p.jwks_cache_control.lock().unwrap().clone() {
+        response
+            .headers_mut()
+            .insert("cache-control", cc.parse().unwrap());
+    }
+    response
 }
 
 async fn token(

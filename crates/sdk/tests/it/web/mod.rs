@@ -2,7 +2,7 @@
 //! through a real Portcullis (and, for crafted tokens, a small signing provider).
 
 mod backchannel;
-mod fake_provider;
+pub mod fake_provider;
 mod flow;
 mod id_token;
 mod lifetimes;

@@ -1,0 +1,87 @@
+//! Building a [`JwtValidator`] from the issuer alone: its discovery document names the
+//! `jwks_uri`; the document's `issuer` must be the configured one, exactly.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{JwtValidator, Requirements};
+use crate::jwks::{FetchError, JwksCache, JwksOptions, get_json, http_client};
+use crate::{Clock, SystemClock};
+
+/// How discovery and the key cache behave.
+pub struct DiscoveryOptions {
+    pub clock: Arc<dyn Clock>,
+    pub jwks: JwksOptions,
+    /// Bound on each call to the provider (default 5 s).
+    pub timeout: Duration,
+    /// Accept plain http to a provider that is not on loopback. Never in production.
+    pub danger_allow_http: bool,
+}
+
+impl Default for DiscoveryOptions {
+    fn default() -> Self {
+        DiscoveryOptions {
+            clock: Arc::new(SystemClock),
+            jwks: JwksOptions::default(),
+            timeout: Duration::from_secs(5),
+            danger_allow_http: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    issuer: String,
+    jwks_uri: String,
+}
+
+impl JwtValidator {
+    /// Reads `{issuer}/.well-known/openid-configuration`, checks it, and loads the keys.
+    pub async fn discover(
+        requirements: Requirements,
+        options: DiscoveryOptions,
+    ) -> Result<JwtValidator, FetchError> {
+        let issuer = requirements.issuer.clone();
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let fail = |why: String| FetchError {
+            url: url.clone(),
+            why,
+        };
+        let allowed = |u: &str| {
+            options.danger_allow_http
+                || url::Url::parse(u).is_ok_and(|u| crate::web::is_secure_or_loopback(&u))
+        };
+        if !allowed(&issuer) {
+            return Err(fail(
+                "plain http is only allowed to a provider on loopback (danger_allow_http)".into(),
+            ));
+        }
+        let http = http_client(options.timeout).map_err(fail)?;
+        let metadata: Metadata = get_json(&http, &url).await?.value;
+        if metadata.issuer != issuer {
+            return Err(fail(format!(
+                "it names issuer {:?}, not the configured {issuer:?}",
+                metadata.issuer
+            )));
+        }
+        if !allowed(&metadata.jwks_uri) {
+            return Err(fail(format!(
+                "jwks_uri {:?} is plain http to another machine",
+                metadata.jwks_uri
+            )));
+        }
+        let jwks = JwksCache::new(
+            &metadata.jwks_uri,
+            http,
+            options.clock.clone(),
+            options.jwks,
+        );
+        jwks.load().await?;
+        Ok(JwtValidator::new(requirements, jwks, options.clock))
+    }
+}

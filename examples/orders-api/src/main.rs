@@ -1,5 +1,6 @@
 //! The API quickstart: `ISSUER_BASE_URL` (or `AUTH0_DOMAIN`) and `AUTH0_AUDIENCE` say
-//! which tokens it accepts; `PORT` (default 3001) where it listens, on loopback.
+//! which tokens it accepts; `PORT` (default 3001, 0 for any free port) where it listens,
+//! on loopback.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,7 +40,8 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
-    tracing::info!(address = %listen, issuer, audience, "listening");
+    let address = listener.local_addr()?;
+    tracing::info!(%address, issuer, audience, "listening");
     axum::serve(
         listener,
         portcullis_example_orders_api::app(Arc::new(validator)),

@@ -59,6 +59,43 @@ pub enum Command {
     /// Read or write Auth0 SDK session cookies (nextjs-auth0, express-openid-connect)
     #[command(subcommand)]
     Cookie(CookieCommand),
+    /// Look inside a JWT, or check it as an API would
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a JWT's header and claims, and when it expires; checks nothing
+    ///
+    /// Example: `portcullis token decode eyJhbGciOi...` (or the token on standard input)
+    Decode {
+        /// The token; read from standard input when left out
+        token: Option<String>,
+    },
+    /// Check a JWT as an API would: signature against the issuer's JWKS (from its
+    /// discovery document), issuer, audience, expiry; prints the verdict and why.
+    /// Exits 0 when valid, 1 when not
+    Verify {
+        /// The token; read from standard input when left out
+        token: Option<String>,
+        /// The issuer the token must come from, e.g. https://tenant.example.com/
+        #[arg(long, value_name = "URL")]
+        issuer: String,
+        /// An accepted audience (repeat for several); without it the audience is not
+        /// checked
+        #[arg(long, value_name = "AUDIENCE")]
+        audience: Vec<String>,
+        /// Also require `typ: at+jwt` (RFC 9068)
+        #[arg(long)]
+        strict: bool,
+        /// Also trust this CA certificate (PEM), e.g. <data-dir>/tls/ca.pem
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
+        /// Allow plain http to an issuer that is not on this machine
+        #[arg(long)]
+        allow_http: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ mod roles;
 mod serve;
 mod tenant;
 mod tenant_config;
+mod token;
 mod users;
 
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
             Command::Keys(cmd) => keys::run(&cli.global, cmd).await,
             Command::Admin(cmd) => admin::run(&cli.global, cmd).await,
             Command::Cookie(cmd) => cookie::run(cmd),
+            Command::Token(cmd) => token::run(cmd).await,
         }
     });
     match result {

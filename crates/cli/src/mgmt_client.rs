@@ -292,6 +292,29 @@ pub fn server_url(raw: &str) -> Result<Url, Failure> {
 }
 
 /// Checks the flags, builds the HTTP client and gets a token for the Management API.
+/// `builder` also trusting the CA certificates in the PEM file at `path` (`--ca-cert`).
+pub(crate) fn trust_ca(
+    builder: reqwest::ClientBuilder,
+    path: &std::path::Path,
+) -> Result<reqwest::ClientBuilder, Failure> {
+    let pem = std::fs::read(path)
+        .map_err(|e| usage(format!("--ca-cert {}: cannot read it: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        usage(format!(
+            "--ca-cert {}: not a PEM certificate: {}",
+            path.display(),
+            crate::one_line(&e)
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(usage(format!(
+            "--ca-cert {}: no certificate in the file",
+            path.display()
+        )));
+    }
+    Ok(builder.tls_certs_merge(certs))
+}
+
 async fn connect_remote(raw: &str, remote: &RemoteArgs) -> Result<Transport, Failure> {
     let url = server_url(raw)?;
     let (Some(client_id), Some(secret)) = (&remote.client_id, &remote.client_secret) else {
@@ -309,22 +332,7 @@ async fn connect_remote(raw: &str, remote: &RemoteArgs) -> Result<Transport, Fai
         // A redirect would be a misconfiguration; never follow one with credentials.
         .redirect(reqwest::redirect::Policy::none());
     if let Some(path) = &remote.ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| usage(format!("--ca-cert {}: cannot read it: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            usage(format!(
-                "--ca-cert {}: not a PEM certificate: {}",
-                path.display(),
-                crate::one_line(&e)
-            ))
-        })?;
-        if certs.is_empty() {
-            return Err(usage(format!(
-                "--ca-cert {}: no certificate in the file",
-                path.display()
-            )));
-        }
-        builder = builder.tls_certs_merge(certs);
+        builder = trust_ca(builder, path)?;
     }
     let http = builder.build().map_err(|e| Failure {
         code: 1,

@@ -17,6 +17,7 @@ mod remote_writes;
 mod roles;
 mod serve;
 mod tenant_config;
+mod token;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -18,6 +18,9 @@ pub struct DiscoveryOptions {
     pub timeout: Duration,
     /// Accept plain http to a provider that is not on loopback. Never in production.
     pub danger_allow_http: bool,
+    /// The HTTP client for discovery and the JWKS (e.g. one trusting a private CA); it
+    /// should follow no redirects. Default: one bounded by `timeout`.
+    pub http: Option<reqwest::Client>,
 }
 
 impl Default for DiscoveryOptions {
@@ -27,6 +30,7 @@ impl Default for DiscoveryOptions {
             jwks: JwksOptions::default(),
             timeout: Duration::from_secs(5),
             danger_allow_http: false,
+            http: None,
         }
     }
 }
@@ -61,7 +65,10 @@ impl JwtValidator {
                 "plain http is only allowed to a provider on loopback (danger_allow_http)".into(),
             ));
         }
-        let http = http_client(options.timeout).map_err(fail)?;
+        let http = match options.http {
+            Some(http) => http,
+            None => http_client(options.timeout).map_err(fail)?,
+        };
         let metadata: Metadata = get_json(&http, &url).await?.value;
         if metadata.issuer != issuer {
             return Err(fail(format!(

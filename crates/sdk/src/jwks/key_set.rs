@@ -1,16 +1,38 @@
 //! A JWKS parsed into verification keys, each with the one algorithm it verifies: the
 //! key's `alg`, or the usual one for its type. A token's header never chooses it.
+//!
+//! Each key is parsed into aws-lc-rs once, when the set is fetched: verifying with
+//! jsonwebtoken's `DecodingKey` rebuilds the RSA key on every signature.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm};
-use jsonwebtoken::{Algorithm, DecodingKey};
 
-/// A verification key with the algorithm it is for.
+/// A verification key, parsed, with the algorithm it is for.
 #[derive(Clone)]
 pub struct VerificationKey {
-    pub key: DecodingKey,
     pub alg: Algorithm,
+    key: Arc<ParsedPublicKey>,
+}
+
+impl VerificationKey {
+    /// Whether `signature` is this key's over `signing_input` (JWS: `header.payload`).
+    pub fn verifies(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(signing_input, signature).is_ok()
+    }
+}
+
+impl std::fmt::Debug for VerificationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationKey")
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The usable signing keys of a JWKS: by `kid`, and those without one.
@@ -33,10 +55,13 @@ impl KeySet {
             let Some(alg) = algorithm_of(jwk).filter(|_| for_signing) else {
                 continue;
             };
-            let Ok(key) = DecodingKey::from_jwk(jwk) else {
+            let Some(key) = parse(jwk, alg) else {
                 continue;
             };
-            let key = VerificationKey { key, alg };
+            let key = VerificationKey {
+                alg,
+                key: Arc::new(key),
+            };
             match &jwk.common.key_id {
                 Some(kid) => {
                     keys.by_kid.insert(kid.clone(), key);
@@ -60,6 +85,53 @@ impl KeySet {
             }
             None => None,
         }
+    }
+}
+
+/// The key of `jwk` for `alg`, when the two go together.
+fn parse(jwk: &Jwk, alg: Algorithm) -> Option<ParsedPublicKey> {
+    let b64 = |s: &str| URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).ok();
+    match &jwk.algorithm {
+        AlgorithmParameters::RSA(p) => {
+            let params: &'static signature::RsaParameters = match alg {
+                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+                Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+                Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+                Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+                _ => return None,
+            };
+            let (n, e) = (b64(&p.n)?, b64(&p.e)?);
+            // aws-lc refuses leading zero octets; RFC 7518 forbids them anyway.
+            let trim = |v: &[u8]| {
+                v.iter()
+                    .position(|b| *b != 0)
+                    .map_or(Vec::new(), |i| v[i..].to_vec())
+            };
+            let components = RsaPublicKeyComponents {
+                n: trim(&n),
+                e: trim(&e),
+            };
+            components.to_parsed_public_key(params).ok()
+        }
+        AlgorithmParameters::EllipticCurve(p) => {
+            let verification: &'static signature::EcdsaVerificationAlgorithm = match (alg, &p.curve)
+            {
+                (Algorithm::ES256, EllipticCurve::P256) => &signature::ECDSA_P256_SHA256_FIXED,
+                (Algorithm::ES384, EllipticCurve::P384) => &signature::ECDSA_P384_SHA384_FIXED,
+                _ => return None,
+            };
+            let mut point = vec![0x04];
+            point.extend(b64(&p.x)?);
+            point.extend(b64(&p.y)?);
+            ParsedPublicKey::new(verification, point).ok()
+        }
+        AlgorithmParameters::OctetKeyPair(p) if alg == Algorithm::EdDSA => (p.curve
+            == EllipticCurve::Ed25519)
+            .then(|| ParsedPublicKey::new(&signature::ED25519, b64(&p.x)?).ok())
+            .flatten(),
+        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@
 //!   `x5c` header is never followed.
 
 mod fetch;
+pub mod jws;
 mod key_set;
 
 use std::sync::Arc;

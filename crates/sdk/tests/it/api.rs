@@ -270,12 +270,12 @@ async fn every_bad_token_gets_its_exact_401() {
         (
             "alg none",
             format!("{}.{payload}.", b64(&json!({"alg": "none", "kid": "k1"}))),
-            "the token is malformed",
+            "the token's algorithm is not allowed",
         ),
         (
             "alg None, no kid",
             format!("{}.{payload}.", b64(&json!({"alg": "None"}))),
-            "the token is malformed",
+            "the token's algorithm is not allowed",
         ),
         (
             "HS256 with the public key",

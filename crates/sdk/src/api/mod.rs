@@ -36,4 +36,4 @@ pub use claims::Claims;
 pub use discover::DiscoveryOptions;
 pub use layer::{JwtAuth, JwtAuthLayer};
 pub use require::{Require, RequireLayer, require_any, require_permissions, require_scope};
-pub use validator::{JwtError, JwtValidator, MAX_TOKEN_LEN, Requirements};
+pub use validator::{JwtError, JwtValidator, MAX_CACHED_TOKENS, MAX_TOKEN_LEN, Requirements};

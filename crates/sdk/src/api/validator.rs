@@ -2,7 +2,8 @@
 //! then `iss`, `aud`, `exp`, `nbf` (with leeway) and, when strict, `typ: at+jwt`. The
 //! algorithm is the key's, from an allow-list; a token's header never chooses it.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
@@ -56,6 +57,11 @@ pub struct Requirements {
     pub leeway: Duration,
     /// Require `typ: at+jwt` (RFC 9068). Off by default: Auth0 writes `JWT`.
     pub strict_type: bool,
+    /// Remember a verified token this long (default 60 s; zero turns it off), so a
+    /// client sending the same token again costs a hash lookup instead of a signature
+    /// check. `exp` and `nbf` are still checked on every request; a key removed from
+    /// the JWKS stops a remembered token within this time.
+    pub cache_ttl: Duration,
 }
 
 impl Requirements {
@@ -71,15 +77,28 @@ impl Requirements {
             ],
             leeway: Duration::from_secs(5),
             strict_type: false,
+            cache_ttl: Duration::from_secs(60),
         }
     }
 }
+
+/// The most tokens remembered; past it the memory is cleared and refilled.
+pub const MAX_CACHED_TOKENS: usize = 10_000;
 
 /// Validates access tokens against the requirements and the provider's keys.
 pub struct JwtValidator {
     requirements: Requirements,
     jwks: Arc<JwksCache>,
     clock: Arc<dyn Clock>,
+    /// SHA-256 of a verified token → its claims and until when to trust them.
+    verified: Mutex<HashMap<[u8; 32], Remembered>>,
+}
+
+struct Remembered {
+    claims: Claims,
+    exp: i64,
+    nbf: Option<i64>,
+    until: i64,
 }
 
 impl JwtValidator {
@@ -88,6 +107,7 @@ impl JwtValidator {
             requirements,
             jwks,
             clock,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -99,11 +119,74 @@ impl JwtValidator {
         &self.jwks
     }
 
-    /// The token's claims if it is valid now.
+    /// The token's claims if it is valid now (remembered for `cache_ttl` once verified).
     pub async fn validate(&self, token: &str) -> Result<Claims, JwtError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(JwtError::TooLarge);
         }
+        let remember = !self.requirements.cache_ttl.is_zero();
+        let digest = remember.then(|| {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(
+                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref(),
+            );
+            key
+        });
+        if let Some(digest) = &digest
+            && let Some(hit) = self.recall(digest)?
+        {
+            return Ok(hit);
+        }
+        let claims = self.verify(token).await?;
+        if let Some(digest) = digest {
+            self.remember(digest, &claims);
+        }
+        Ok(claims)
+    }
+
+    /// A remembered token's claims, with its times checked again now.
+    fn recall(&self, digest: &[u8; 32]) -> Result<Option<Claims>, JwtError> {
+        let verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(entry) = verified.get(digest) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        if now >= entry.until {
+            return Ok(None);
+        }
+        let leeway = i64::try_from(self.requirements.leeway.as_secs()).unwrap_or(0);
+        if entry.exp.saturating_add(leeway) <= now {
+            return Err(JwtError::Expired);
+        }
+        if entry
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
+        {
+            return Err(JwtError::NotYetValid);
+        }
+        Ok(Some(entry.claims.clone()))
+    }
+
+    fn remember(&self, digest: [u8; 32], claims: &Claims) {
+        let Some(exp) = claims.get("exp").and_then(Value::as_i64) else {
+            return;
+        };
+        let ttl = i64::try_from(self.requirements.cache_ttl.as_secs()).unwrap_or(0);
+        let entry = Remembered {
+            claims: claims.clone(),
+            exp,
+            nbf: claims.get("nbf").and_then(Value::as_i64),
+            until: self.clock.now().saturating_add(ttl),
+        };
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= MAX_CACHED_TOKENS {
+            verified.clear();
+        }
+        verified.insert(digest, entry);
+    }
+
+    /// The full check: signature, then the claims.
+    async fn verify(&self, token: &str) -> Result<Claims, JwtError> {
         let header = jws::header(token).map_err(|_| JwtError::Malformed)?;
         let r = &self.requirements;
         if r.strict_type

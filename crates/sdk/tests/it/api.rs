@@ -521,3 +521,59 @@ async fn cached_keys_keep_working_while_the_provider_is_down() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn remembered_tokens_still_expire_and_never_mix() {
+    for ttl in [Duration::from_secs(60), Duration::ZERO] {
+        let fake = FakeProvider::start().await;
+        let clock = Arc::new(ManualClock::new(NOW));
+        let mut requirements = Requirements::new(&fake.issuer, AUDIENCE);
+        requirements.cache_ttl = ttl;
+        let validator = JwtValidator::discover(
+            requirements,
+            DiscoveryOptions {
+                clock: clock.clone(),
+                ..DiscoveryOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let app = orders_api(validator);
+        let mut other = claims(&fake);
+        other.insert("sub".into(), "someone-else@clients".into());
+        let ada = fake.signer.sign(&Value::Object(claims(&fake)));
+        let bob = fake.signer.sign(&Value::Object(other));
+        for _ in 0..2 {
+            assert_eq!(
+                call(&app, "/orders", Some(&bearer(&ada))).await.body,
+                json!("client@clients"),
+                "{ttl:?}"
+            );
+            assert_eq!(
+                call(&app, "/orders", Some(&bearer(&bob))).await.body,
+                json!("someone-else@clients"),
+                "{ttl:?}"
+            );
+        }
+        // exp is NOW + 600: still checked on every request, remembered or not (verified
+        // again at +590, remembered past exp).
+        clock.set(NOW + 590);
+        assert_eq!(
+            call(&app, "/orders", Some(&bearer(&ada))).await.status,
+            StatusCode::OK,
+            "{ttl:?}"
+        );
+        clock.set(NOW + 604);
+        assert_eq!(
+            call(&app, "/orders", Some(&bearer(&ada))).await.status,
+            StatusCode::OK,
+            "{ttl:?}"
+        );
+        clock.set(NOW + 605);
+        let expired = call(&app, "/orders", Some(&bearer(&ada))).await;
+        assert_eq!(
+            expired.body["error_description"], "the token has expired",
+            "{ttl:?}"
+        );
+    }
+}

@@ -8,6 +8,8 @@
 //!   `sqlite`, `postgres` and `redis` features, shared stores for many instances).
 //! - [`web`]: login for axum apps (routes, session layer, extractors, token refresh).
 //! - [`api`]: protecting APIs (bearer JWT validation, scopes, permissions).
+//! - [`bff`]: a backend-for-frontend forwarding the browser's API calls with the
+//!   session's access token.
 //! - [`jwks`]: the provider's signing keys, cached.
 //! - [`clock`] and [`rng`]: injected time and randomness.
 //!
@@ -16,6 +18,7 @@
 
 pub mod api;
 pub mod auth0_cookie;
+pub mod bff;
 pub mod clock;
 mod error;
 pub mod jwks;

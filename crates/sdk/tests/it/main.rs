@@ -11,6 +11,7 @@ mod api;
 mod auth0_cookie_extractor;
 mod auth0_cookie_hostile;
 mod auth0_cookie_vectors;
+mod bff;
 mod session_store;
 mod web;
 

@@ -62,6 +62,30 @@ pub enum Command {
     /// Look inside a JWT, or check it as an API would
     #[command(subcommand)]
     Token(TokenCommand),
+    /// A backend-for-frontend: logs users in, serves a browser app, and forwards its
+    /// /api calls with the session's access token
+    ///
+    /// The login settings come from the Auth0 variables (AUTH0_DOMAIN or
+    /// ISSUER_BASE_URL, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET, APP_BASE_URL,
+    /// AUTH0_AUDIENCE, AUTH0_SCOPE). Example:
+    /// `portcullis proxy --route /api/orders=http://127.0.0.1:3001/ --static ./dist`
+    Proxy(ProxyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProxyArgs {
+    /// Address to listen on [default: the port of APP_BASE_URL on 127.0.0.1]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Forward PREFIX/... to URL/... with the user's access token (repeatable)
+    #[arg(long = "route", value_name = "PREFIX=URL")]
+    pub routes: Vec<String>,
+    /// Like --route, but calls without a session pass too (without a token)
+    #[arg(long = "anonymous-route", value_name = "PREFIX=URL")]
+    pub anonymous_routes: Vec<String>,
+    /// Serve the browser app's files from this directory (index.html at /)
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

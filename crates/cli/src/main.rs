@@ -11,6 +11,7 @@ mod keys;
 mod listing;
 mod logging;
 mod mgmt_client;
+mod proxy;
 mod roles;
 mod serve;
 mod tenant;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
             Command::Admin(cmd) => admin::run(&cli.global, cmd).await,
             Command::Cookie(cmd) => cookie::run(cmd),
             Command::Token(cmd) => token::run(cmd).await,
+            Command::Proxy(args) => proxy::run(&cli.global, args).await,
         }
     });
     match result {

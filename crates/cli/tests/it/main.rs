@@ -13,6 +13,7 @@ mod limits;
 mod listing;
 mod logout;
 mod postgres;
+mod proxy;
 mod remote_writes;
 mod roles;
 mod serve;

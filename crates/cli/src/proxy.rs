@@ -70,7 +70,8 @@ pub async fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<(), Failure> {
             message: format!("cannot set up the HTTP client: {}", crate::one_line(&e)),
         })?;
     let mut app: Router = Router::new()
-        .merge(auth.router())
+        // No /auth/access-token: a BFF keeps tokens away from the browser.
+        .merge(auth.login_router())
         .merge(proxy_router(&routes, http));
     if let Some(dir) = &args.static_dir {
         app = app.fallback_service(ServeDir::new(dir));

@@ -16,7 +16,14 @@ fn serves_files_logs_in_and_guards_the_api() {
     let listen = format!("127.0.0.1:{}", free_port());
     let boot = ok(run(
         cwd,
-        &["admin", "bootstrap", "--listen", &listen, "--data-dir", data.to_str().unwrap()],
+        &[
+            "admin",
+            "bootstrap",
+            "--listen",
+            &listen,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
         &[],
     ));
     let _server = serve(cwd, &data, &listen, &[]);
@@ -28,7 +35,10 @@ fn serves_files_logs_in_and_guards_the_api() {
     let env = [
         ("AUTH0_DOMAIN", issuer.as_str()),
         ("AUTH0_CLIENT_ID", &env_value(&boot, "AUTH0_CLIENT_ID")),
-        ("AUTH0_CLIENT_SECRET", &env_value(&boot, "AUTH0_CLIENT_SECRET")),
+        (
+            "AUTH0_CLIENT_SECRET",
+            &env_value(&boot, "AUTH0_CLIENT_SECRET"),
+        ),
         ("AUTH0_SECRET", "a proxy cookie secret of 32+ characters"),
         ("APP_BASE_URL", "http://localhost:3000"),
     ];
@@ -51,7 +61,10 @@ fn serves_files_logs_in_and_guards_the_api() {
     .unwrap();
     let started = Instant::now();
     while TcpStream::connect(proxy_addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the proxy did not listen");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the proxy did not listen"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
@@ -67,10 +80,16 @@ fn serves_files_logs_in_and_guards_the_api() {
     let login = http_get(proxy_addr, "/auth/login");
     assert_eq!(login.status, 303);
     assert!(
-        login.header("location").unwrap().starts_with(&format!("{issuer}authorize?")),
+        login
+            .header("location")
+            .unwrap()
+            .starts_with(&format!("{issuer}authorize?")),
         "{:?}",
         login.header("location")
     );
+    // Tokens never reach the browser: no /auth/access-token here (the static files
+    // answer 404 for it).
+    assert_eq!(http_get(proxy_addr, "/auth/access-token").status, 404);
     child.kill().unwrap();
     child.wait().unwrap();
 

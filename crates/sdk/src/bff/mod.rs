@@ -13,7 +13,9 @@
 //! - No session: 401, unless the route allows anonymous calls (then no token is sent).
 //!   An upstream 401 becomes a clear 401 of the BFF.
 //!
-//! Mount [`proxy_router`] under [`Auth0Client::layer`](crate::web::Auth0Client::layer).
+//! Mount [`proxy_router`] and [`Auth0Client::login_router`](crate::web::Auth0Client::login_router)
+//! (the login routes without `/auth/access-token`) under
+//! [`Auth0Client::layer`](crate::web::Auth0Client::layer).
 
 use std::sync::Arc;
 

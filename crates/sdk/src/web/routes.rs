@@ -39,15 +39,20 @@ impl Auth0Client {
     /// The `/auth/*` routes, to merge into the app's router (under
     /// [`Auth0Client::layer`]).
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        self.login_router().route(
+            "/auth/access-token",
+            get(access_token).with_state(self.clone()),
+        )
+    }
+
+    /// [`Auth0Client::router`] without `/auth/access-token`: for a backend-for-frontend,
+    /// where tokens must never reach the browser's JavaScript.
+    pub fn login_router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route("/auth/login", get(login).with_state(self.clone()))
             .route("/auth/callback", get(callback).with_state(self.clone()))
             .route("/auth/logout", get(logout).with_state(self.clone()))
             .route("/auth/profile", get(profile).with_state(self.clone()))
-            .route(
-                "/auth/access-token",
-                get(access_token).with_state(self.clone()),
-            )
             .route(
                 "/auth/backchannel-logout",
                 post(backchannel_logout).with_state(self.clone()),

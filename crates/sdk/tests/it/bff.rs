@@ -94,7 +94,7 @@ async fn setup() -> (
         .build()
         .unwrap();
     let app = Router::new()
-        .merge(auth.router())
+        .merge(auth.login_router())
         .merge(proxy_router(&routes, http))
         .layer(auth.layer());
     (fake, clock, calls, app)
@@ -175,6 +175,12 @@ async fn calls_reach_the_upstream_with_the_session_token_only() {
         .await;
     assert_eq!(echoed.status, StatusCode::OK);
     assert_eq!(echoed.body, big);
+
+    // Tokens never reach the browser's JavaScript.
+    assert_eq!(
+        browser.get(&app, "/auth/access-token").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Paths that try to leave the upstream are 404 here.
     for path in [

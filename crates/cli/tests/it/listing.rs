@@ -412,6 +412,26 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A bootstrapped tenant served on a free port: what the bootstrap printed (its
+/// secrets), the address, and the server (stopped when dropped).
+pub fn bootstrapped_server(cwd: &Path, data: &Path) -> (String, String, Server) {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let boot = crate::ok(crate::run(
+        cwd,
+        &[
+            "admin",
+            "bootstrap",
+            "--listen",
+            &listen,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let server = serve(cwd, data, &listen, &[]);
+    (boot, listen, server)
+}
+
 /// Starts `serve --listen <listen> <extra>` and waits until it accepts connections
 /// (and, over plain http, until it is ready).
 pub fn serve(cwd: &Path, data: &Path, listen: &str, extra: &[&str]) -> Server {

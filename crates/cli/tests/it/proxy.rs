@@ -6,27 +6,14 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::forms::env_value;
-use crate::listing::{free_port, serve};
-use crate::{command, data_dir, http, http_get, ok, refused, run};
+use crate::listing::{bootstrapped_server, free_port};
+use crate::{command, data_dir, http, http_get, refused, run};
 
 #[test]
 fn serves_files_logs_in_and_guards_the_api() {
     let (tmp, data) = data_dir();
     let cwd = tmp.path();
-    let listen = format!("127.0.0.1:{}", free_port());
-    let boot = ok(run(
-        cwd,
-        &[
-            "admin",
-            "bootstrap",
-            "--listen",
-            &listen,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    ));
-    let _server = serve(cwd, &data, &listen, &[]);
+    let (boot, listen, _server) = bootstrapped_server(cwd, &data);
     let site = cwd.join("site");
     std::fs::create_dir(&site).unwrap();
     std::fs::write(site.join("index.html"), "<h1>the app</h1>").unwrap();

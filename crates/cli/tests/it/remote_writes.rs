@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::forms::{enc, env_value};
-use crate::listing::{free_port, serve};
+use crate::listing::bootstrapped_server;
 use crate::{created_id, data_dir, http, ok, refused, run, run_with_input};
 
 const ORDERS: &str = "https://orders.example/";
@@ -17,22 +17,9 @@ const EMAIL: &str = "ada@example.com";
 fn named_writes_change_a_running_server_and_are_audited_there() {
     let (tmp, data) = data_dir();
     let cwd = tmp.path();
-    let listen = format!("127.0.0.1:{}", free_port());
-    let boot = ok(run(
-        cwd,
-        &[
-            "admin",
-            "bootstrap",
-            "--listen",
-            &listen,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let (boot, listen, server) = bootstrapped_server(cwd, &data);
     let m2m = env_value(&boot, "PORTCULLIS_M2M_CLIENT_ID");
     let secret = env_value(&boot, "PORTCULLIS_M2M_CLIENT_SECRET");
-    let server = serve(cwd, &data, &listen, &[]);
     let url = format!("http://{listen}/");
     // No --data-dir: everything goes to the server named in the environment.
     let env = [

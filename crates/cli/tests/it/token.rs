@@ -3,26 +3,14 @@
 use serde_json::{Value, json};
 
 use crate::forms::env_value;
-use crate::listing::{free_port, serve};
+use crate::listing::bootstrapped_server;
 use crate::{data_dir, http, ok, run};
 
 #[test]
 fn verify_says_valid_or_why_not() {
     let (tmp, data) = data_dir();
     let cwd = tmp.path();
-    let listen = format!("127.0.0.1:{}", free_port());
-    let boot = ok(run(
-        cwd,
-        &[
-            "admin",
-            "bootstrap",
-            "--listen",
-            &listen,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let (boot, listen, _server) = bootstrapped_server(cwd, &data);
     let audience = env_value(&boot, "PORTCULLIS_M2M_AUDIENCE");
     let body = json!({
         "grant_type": "client_credentials",
@@ -31,7 +19,6 @@ fn verify_says_valid_or_why_not() {
         "audience": audience,
     })
     .to_string();
-    let _server = serve(cwd, &data, &listen, &[]);
     let addr = listen.parse().unwrap();
     let answer = http(
         addr,

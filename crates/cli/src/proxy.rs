@@ -120,9 +120,8 @@ fn parse_route(raw: &str, anonymous: bool) -> Result<ProxyRoute, Failure> {
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
         .ok_or_else(|| usage(format!("--route {raw:?}: {url:?} is not an http(s) URL")))?;
     Ok(ProxyRoute {
-        prefix: prefix.to_owned(),
-        upstream,
         anonymous,
+        ..ProxyRoute::new(prefix, upstream)
     })
 }
 

@@ -11,13 +11,15 @@
 //!   another host or climb out (`//`, `://`, `..`, `\`) is 404 here.
 //! - Bodies stream both ways; responses are `Cache-Control: no-store`.
 //! - No session: 401, unless the route allows anonymous calls (then no token is sent).
-//!   An upstream 401 becomes a clear 401 of the BFF.
+//!   An upstream 401 becomes a clear 401 of the BFF; an upstream that does not start
+//!   answering within the route's timeout, 504.
 //!
 //! Mount [`proxy_router`] and [`Auth0Client::login_router`](crate::web::Auth0Client::login_router)
 //! (the login routes without `/auth/access-token`) under
 //! [`Auth0Client::layer`](crate::web::Auth0Client::layer).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -40,6 +42,25 @@ pub struct ProxyRoute {
     pub upstream: Url,
     /// Forward calls without a session too (without a token).
     pub anonymous: bool,
+    /// How long the upstream may take to start answering (the body then streams
+    /// without a limit); past it, 504. [`DEFAULT_ANSWER_TIMEOUT`] unless set.
+    pub answer_timeout: Duration,
+}
+
+/// How long an upstream may take to start answering, unless a route says otherwise.
+pub const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl ProxyRoute {
+    /// A route to `upstream` under `prefix`, with a session required and the default
+    /// answer timeout.
+    pub fn new(prefix: &str, upstream: Url) -> ProxyRoute {
+        ProxyRoute {
+            prefix: prefix.trim_end_matches('/').to_owned(),
+            upstream,
+            anonymous: false,
+            answer_timeout: DEFAULT_ANSWER_TIMEOUT,
+        }
+    }
 }
 
 /// Headers never forwarded in either direction (RFC 9110 7.6.1), plus the browser's
@@ -168,9 +189,17 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     if let Some(token) = token {
         outgoing = outgoing.bearer_auth(token);
     }
-    let answer = match outgoing.send().await {
-        Ok(answer) => answer,
-        Err(e) => {
+    let answer = match tokio::time::timeout(route.answer_timeout, outgoing.send()).await {
+        Ok(Ok(answer)) => answer,
+        Err(_elapsed) => {
+            tracing::warn!(upstream = %route.upstream, "the upstream API did not answer in time");
+            return error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "gateway_timeout",
+                "the API did not answer in time",
+            );
+        }
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, upstream = %route.upstream, "the upstream API did not answer");
             return error(
                 StatusCode::BAD_GATEWAY,
@@ -228,11 +257,10 @@ mod tests {
     use super::*;
 
     fn route() -> ProxyRoute {
-        ProxyRoute {
-            prefix: "/api/orders".into(),
-            upstream: Url::parse("http://127.0.0.1:3001/v1/").unwrap(),
-            anonymous: false,
-        }
+        ProxyRoute::new(
+            "/api/orders/",
+            Url::parse("http://127.0.0.1:3001/v1/").unwrap(),
+        )
     }
 
     #[test]

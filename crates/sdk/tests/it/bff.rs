@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -34,6 +35,9 @@ async fn upstream(calls: Arc<AtomicUsize>) -> String {
             let body: Bytes = axum::body::to_bytes(body, 8 << 20).await.unwrap();
             if parts.uri.path() == "/v1/echo" {
                 return ([("set-cookie", "upstream=1")], body).into_response();
+            }
+            if parts.uri.path() == "/v1/slow" {
+                tokio::time::sleep(Duration::from_secs(5)).await;
             }
             if parts.uri.path() == "/v1/unauthorized" {
                 return StatusCode::UNAUTHORIZED.into_response();
@@ -79,14 +83,18 @@ async fn setup() -> (
     let base = upstream(calls.clone()).await;
     let routes = [
         ProxyRoute {
-            prefix: "/api/orders".into(),
-            upstream: url::Url::parse(&format!("{base}/v1/")).unwrap(),
-            anonymous: false,
+            answer_timeout: Duration::from_millis(300),
+            ..ProxyRoute::new(
+                "/api/orders",
+                url::Url::parse(&format!("{base}/v1/")).unwrap(),
+            )
         },
         ProxyRoute {
-            prefix: "/api/public".into(),
-            upstream: url::Url::parse(&format!("{base}/open/")).unwrap(),
             anonymous: true,
+            ..ProxyRoute::new(
+                "/api/public",
+                url::Url::parse(&format!("{base}/open/")).unwrap(),
+            )
         },
     ];
     let http = reqwest::Client::builder()
@@ -200,6 +208,13 @@ async fn calls_reach_the_upstream_with_the_session_token_only() {
     let refused = browser.get(&app, "/api/orders/unauthorized").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refused.json()["error"], "upstream_unauthorized");
+
+    // An upstream that does not start answering in time: 504, fast.
+    let started = Instant::now();
+    let slow = browser.get(&app, "/api/orders/slow").await;
+    assert_eq!(slow.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(slow.json()["error"], "gateway_timeout");
+    assert!(started.elapsed() < Duration::from_secs(3));
 
     // The token expired: the BFF refreshes it first.
     clock.set(NOW + 61);

@@ -122,6 +122,22 @@ pub enum TokenCommand {
     },
 }
 
+/// The apps' cookie secret, shared by `cookie decrypt` and `cookie encrypt`.
+#[derive(Debug, clap::Args)]
+pub struct CookieSecrets {
+    /// The app's cookie secret (AUTH0_SECRET / SECRET); repeat for older secrets (the
+    /// first one encrypts)
+    #[arg(
+        long = "secret",
+        env = "AUTH0_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET",
+        required = true,
+        num_args = 1
+    )]
+    pub secrets: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CookieCommand {
     /// Print the session in a cookie: reads a Cookie header, or Set-Cookie lines, from
@@ -130,16 +146,8 @@ pub enum CookieCommand {
     ///
     /// Example: `pbpaste | portcullis cookie decrypt` with AUTH0_SECRET set.
     Decrypt {
-        /// The app's cookie secret (AUTH0_SECRET / SECRET); repeat for older secrets
-        #[arg(
-            long = "secret",
-            env = "AUTH0_SECRET",
-            hide_env_values = true,
-            value_name = "SECRET",
-            required = true,
-            num_args = 1
-        )]
-        secrets: Vec<String>,
+        #[command(flatten)]
+        secrets: CookieSecrets,
         /// Check expiry at this time (seconds since the epoch) instead of now
         #[arg(long, value_name = "EPOCH_SECONDS")]
         at: Option<i64>,
@@ -147,16 +155,8 @@ pub enum CookieCommand {
     /// Write a nextjs-auth0 v4 session cookie for the session JSON on standard input
     /// (`user`, `tokenSet`, `internal`); prints Set-Cookie lines
     Encrypt {
-        /// The app's cookie secret (AUTH0_SECRET)
-        #[arg(
-            long = "secret",
-            env = "AUTH0_SECRET",
-            hide_env_values = true,
-            value_name = "SECRET",
-            required = true,
-            num_args = 1
-        )]
-        secrets: Vec<String>,
+        #[command(flatten)]
+        secrets: CookieSecrets,
         /// Cookie name
         #[arg(long, default_value = "__session")]
         name: String,

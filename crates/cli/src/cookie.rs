@@ -21,7 +21,8 @@ pub fn run(cmd: CookieCommand) -> Result<(), Failure> {
     let now = now();
     match cmd {
         CookieCommand::Decrypt { secrets, at } => {
-            let config = ReaderConfig::from_secrets(&secrets).map_err(|e| usage(e.to_string()))?;
+            let config =
+                ReaderConfig::from_secrets(&secrets.secrets).map_err(|e| usage(e.to_string()))?;
             let header = cookie_header(&input);
             let cookies = RequestCookies::parse(&header);
             let session =
@@ -52,7 +53,8 @@ pub fn run(cmd: CookieCommand) -> Result<(), Failure> {
         } => {
             let session: Value = serde_json::from_str(&input)
                 .map_err(|e| usage(format!("standard input is not JSON: {e}")))?;
-            let keys = CookieKeyRing::from_secrets(&secrets).map_err(|e| usage(e.to_string()))?;
+            let keys =
+                CookieKeyRing::from_secrets(&secrets.secrets).map_err(|e| usage(e.to_string()))?;
             let options = CookieOptions {
                 name: portcullis_sdk::auth0_cookie::CookieName::parse(&name)
                     .map_err(|e| usage(e.to_string()))?,

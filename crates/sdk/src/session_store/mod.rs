@@ -28,6 +28,8 @@ mod postgres_store;
 mod redis_store;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql_options;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_store;
 #[cfg(feature = "sqlite")]
 mod sqlite_store;
 

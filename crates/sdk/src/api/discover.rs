@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{JwtValidator, Requirements};
-use crate::jwks::{FetchError, JwksCache, JwksOptions, get_json, http_client};
+use crate::jwks::{Discovered, FetchError, JwksCache, JwksOptions, discover, http_client};
 use crate::{Clock, SystemClock};
 
 /// How discovery and the key cache behave.
@@ -41,47 +41,31 @@ struct Metadata {
     jwks_uri: String,
 }
 
+impl Discovered for Metadata {
+    fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    fn endpoints(&self) -> Vec<(&'static str, &str)> {
+        vec![("jwks_uri", &self.jwks_uri)]
+    }
+}
+
 impl JwtValidator {
     /// Reads `{issuer}/.well-known/openid-configuration`, checks it, and loads the keys.
     pub async fn discover(
         requirements: Requirements,
         options: DiscoveryOptions,
     ) -> Result<JwtValidator, FetchError> {
-        let issuer = requirements.issuer.clone();
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer.trim_end_matches('/')
-        );
-        let fail = |why: String| FetchError {
-            url: url.clone(),
-            why,
-        };
-        let allowed = |u: &str| {
-            options.danger_allow_http
-                || url::Url::parse(u).is_ok_and(|u| crate::web::is_secure_or_loopback(&u))
-        };
-        if !allowed(&issuer) {
-            return Err(fail(
-                "plain http is only allowed to a provider on loopback (danger_allow_http)".into(),
-            ));
-        }
         let http = match options.http {
             Some(http) => http,
-            None => http_client(options.timeout).map_err(fail)?,
+            None => http_client(options.timeout).map_err(|why| FetchError {
+                url: requirements.issuer.clone(),
+                why,
+            })?,
         };
-        let metadata: Metadata = get_json(&http, &url).await?.value;
-        if metadata.issuer != issuer {
-            return Err(fail(format!(
-                "it names issuer {:?}, not the configured {issuer:?}",
-                metadata.issuer
-            )));
-        }
-        if !allowed(&metadata.jwks_uri) {
-            return Err(fail(format!(
-                "jwks_uri {:?} is plain http to another machine",
-                metadata.jwks_uri
-            )));
-        }
+        let metadata: Metadata =
+            discover(&http, &requirements.issuer, &[], options.danger_allow_http).await?;
         let jwks = JwksCache::new(
             &metadata.jwks_uri,
             http,

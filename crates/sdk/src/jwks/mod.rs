@@ -9,6 +9,7 @@
 //! - Keys come only from the configured `jwks_uri`: a token's `jku`, `x5u`, `jwk` or
 //!   `x5c` header is never followed.
 
+mod discovery;
 mod fetch;
 pub mod jws;
 mod key_set;
@@ -23,6 +24,7 @@ use tokio::sync::{Mutex, RwLock};
 pub use fetch::{FetchError, MAX_DOCUMENT};
 pub use key_set::VerificationKey;
 
+pub(crate) use discovery::{Discovered, discover, is_secure_or_loopback};
 pub(crate) use fetch::{get_json, http_client, read_limited};
 use key_set::KeySet;
 

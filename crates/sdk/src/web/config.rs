@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::SdkError;
 use crate::auth0_cookie::CookieName;
+use crate::jwks::is_secure_or_loopback;
 use crate::session_cookie::{CookieOptions, Lifetime, SameSite};
 
 /// nextjs-auth0 v4's default scope.
@@ -369,17 +370,6 @@ fn parse_url(name: &'static str, value: Option<String>) -> Result<Url, SdkError>
         return Err(invalid(name, &format!("{value:?} is not an http(s) URL")));
     }
     Ok(url)
-}
-
-/// https, or http to this machine (`localhost`, `127.0.0.0/8`, `::1`).
-pub(crate) fn is_secure_or_loopback(url: &Url) -> bool {
-    match url.host() {
-        _ if url.scheme() == "https" => true,
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, SdkError> {

@@ -45,7 +45,6 @@ mod token_endpoint;
 mod transaction;
 
 pub use client::{Auth0Client, Auth0ClientBuilder};
-pub(crate) use config::is_secure_or_loopback;
 pub use config::{Auth0Config, Auth0ConfigBuilder, DEFAULT_SCOPE, MIN_SECRET_LEN};
 pub use error::{AccessTokenError, WebError};
 pub use extract::{CurrentSession, Session, SessionRejection, User, require_auth};

@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use url::Url;
 
 use super::WebError;
-use super::config::{Auth0Config, is_secure_or_loopback};
+use super::config::Auth0Config;
 use crate::Clock;
-use crate::jwks::{FetchError, JwksCache, JwksOptions, VerificationKey, get_json};
+use crate::jwks::{Discovered, FetchError, JwksCache, JwksOptions, VerificationKey, discover};
 
 /// The parts of the discovery document the SDK uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +30,20 @@ pub struct ProviderMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     #[serde(default)]
     pub backchannel_logout_supported: bool,
+}
+
+impl Discovered for ProviderMetadata {
+    fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    fn endpoints(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+            ("jwks_uri", &self.jwks_uri),
+        ]
+    }
 }
 
 /// The provider: metadata plus a cache of its keys.
@@ -57,45 +70,22 @@ impl Provider {
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
     ) -> Result<Provider, WebError> {
-        let issuer = &config.issuer;
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer.as_str().trim_end_matches('/')
-        );
-        let metadata: ProviderMetadata = get_json(&http, &url).await?.value;
-        // Exactly as configured, or as its normalized URL (a bare origin gains a "/"):
-        // an issuer off by a slash or a case in its path is another issuer.
-        if metadata.issuer != config.issuer_as_configured && metadata.issuer != issuer.as_str() {
-            return Err(WebError::Discovery {
-                url,
-                why: format!(
-                    "it names issuer {:?}, not the configured {:?}",
-                    metadata.issuer,
-                    issuer.as_str()
-                ),
-            });
-        }
-        for (name, endpoint) in [
-            ("authorization_endpoint", &metadata.authorization_endpoint),
-            ("token_endpoint", &metadata.token_endpoint),
-            ("jwks_uri", &metadata.jwks_uri),
-        ] {
-            let parsed = Url::parse(endpoint).map_err(|e| WebError::Discovery {
-                url: url.clone(),
-                why: format!("{name} {endpoint:?} is not a URL: {e}"),
-            })?;
-            if !config.allow_insecure_http && !is_secure_or_loopback(&parsed) {
-                return Err(WebError::Discovery {
-                    url,
-                    why: format!("{name} {endpoint:?} is plain http to another machine"),
-                });
-            }
-        }
+        // As configured, or as its normalized URL (a bare origin gains a "/").
+        let metadata: ProviderMetadata = discover(
+            &http,
+            &config.issuer_as_configured,
+            &[config.issuer.as_str()],
+            config.allow_insecure_http,
+        )
+        .await?;
         if let Some(methods) = &metadata.code_challenge_methods_supported
             && !methods.iter().any(|m| m == "S256")
         {
             return Err(WebError::Discovery {
-                url,
+                url: format!(
+                    "{}/.well-known/openid-configuration",
+                    config.issuer_as_configured.trim_end_matches('/')
+                ),
                 why: "the provider does not support PKCE with S256".to_owned(),
             });
         }

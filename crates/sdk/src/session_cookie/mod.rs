@@ -32,7 +32,7 @@ use crate::web::V4Payload;
 /// The largest cookie value before the session is chunked, as nextjs-auth0 v4 splits.
 pub const MAX_CHUNK: usize = 3500;
 /// The protected header nextjs-auth0 v4 writes, byte for byte.
-const V4_HEADER: &str = r#"{"enc":"A256GCM","alg":"dir"}"#;
+pub(crate) const V4_HEADER: &str = r#"{"enc":"A256GCM","alg":"dir"}"#;
 
 /// Reads and writes the session cookie.
 #[derive(Debug)]

@@ -26,9 +26,13 @@ pub(crate) struct Sessions {
 
 impl Sessions {
     /// Whether the request carries a session cookie at all (whole or chunked).
+    /// Runs on every request: no allocation.
     pub fn has_cookie(&self, cookies: &RequestCookies<'_>) -> bool {
         let name = self.cookies.options().name.as_str();
-        cookies.get(name).is_some() || cookies.get(&format!("{name}__0")).is_some()
+        cookies.iter().any(|(n, _)| {
+            n.strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest == "__0")
+        })
     }
 
     /// The live session of the request, if any. Only a store failure is an error.

@@ -9,14 +9,12 @@ use portcullis_jose::{CookieKeyRing, IvSource};
 use serde::{Deserialize, Serialize};
 
 use crate::auth0_cookie::RequestCookies;
-use crate::session_cookie::CookieOptions;
 use crate::session_cookie::set_cookie;
+use crate::session_cookie::{CookieOptions, V4_HEADER};
 
 /// How long a login may take, as nextjs-auth0's transaction cookie lives: one hour.
 pub const TRANSACTION_MAX_AGE: i64 = 3600;
 const PREFIX: &str = "__txn_";
-/// The protected header, as for the session cookie.
-const HEADER: &str = r#"{"enc":"A256GCM","alg":"dir"}"#;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,7 +66,7 @@ impl Transaction {
         let plaintext = serde_json::to_vec(self).ok()?;
         let jwe = keys
             .current()
-            .encrypt_with_header_json(HEADER, &plaintext, iv)
+            .encrypt_with_header_json(V4_HEADER, &plaintext, iv)
             .ok()?;
         Some(set_cookie::set(
             &Self::cookie_name(&self.state),
